@@ -47,22 +47,34 @@ struct InfoHash {
   std::optional<std::array<std::uint8_t, 32>> v2;
 
   static InfoHash from_v1(const std::array<std::uint8_t, 20>& d) { return InfoHash{d, {}}; }
+  static InfoHash from_v2(const std::array<std::uint8_t, 32>& d) { return InfoHash{{}, d}; }
   static std::optional<InfoHash> from_v1_hex(std::string_view hex);     // 40 hex digits
   static std::optional<InfoHash> from_v1_base32(std::string_view b32);  // 32 base32 chars
-  std::string v1_hex() const;  // empty if no v1
+  static std::optional<InfoHash> from_v2_hex(std::string_view hex);     // 64 hex digits
+  // Each is empty when that version is absent.
+  std::string v1_hex() const;
+  std::string v2_hex() const;
   std::string_view v1_view() const;
-  // The 20 bytes used on the v1 wire and in the DHT (v2 is truncated per BEP 52).
+  // The 20 bytes used on the v1 wire and in the DHT: v1 when present (hybrid
+  // torrents use v1 there), otherwise v2 truncated to 20 bytes (BEP 52);
+  // all zero when neither is set.
   std::array<std::uint8_t, 20> wire_id() const;
   NodeId dht_target() const;
   bool operator==(const InfoHash&) const = default;
 };
 
-// BEP 20 style: "-BN0100-" followed by 12 random bytes from libsodium.
+// BEP 20 style: the prefix ("-BN0100-") followed by random bytes from
+// libsodium up to 20 bytes. Throws std::invalid_argument if the prefix is
+// longer than 20 bytes (a programmer error).
 PeerId make_peer_id(std::string_view client_prefix = "-BN0100-");
 
+// Hex output is lower case; input is any case and must have even length.
 std::string to_hex(std::string_view bytes);
 std::optional<std::string> from_hex(std::string_view hex);
-std::string to_base32(std::string_view bytes);  // RFC 4648 alphabet, no padding
-std::optional<std::string> from_base32(std::string_view text);  // case-insensitive, no padding
+// RFC 4648 alphabet, upper case, no padding.
+std::string to_base32(std::string_view bytes);
+// Case-insensitive, no padding. Rejects lengths no byte string encodes to
+// (1, 3 or 6 mod 8) and non-zero trailing bits, so decoding is one-to-one.
+std::optional<std::string> from_base32(std::string_view text);
 
 }  // namespace btnode

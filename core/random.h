@@ -6,7 +6,9 @@
 
 namespace btnode {
 
+// Thread-safe; libsodium is initialised on first use.
 void random_bytes(void* out, std::size_t n);
+// Uniform in [0, upper_exclusive) without modulo bias; 0 when upper_exclusive < 2.
 std::uint32_t random_uniform(std::uint32_t upper_exclusive);
 
 }  // namespace btnode
