@@ -19,6 +19,7 @@
 #include <string_view>
 #include <variant>
 
+#include "core/compact.h"
 #include "core/ids.h"
 
 namespace btnode::dht {
@@ -28,11 +29,7 @@ namespace btnode::dht {
 inline constexpr std::size_t kMaxDatagramSize = 1500;
 // BEP 5 suggests 2 bytes. Bounded because it is echoed back verbatim.
 inline constexpr std::size_t kMaxTransactionIdSize = 16;
-inline constexpr std::size_t kCompactNodeV4Size = 26;  // BEP 5: id + IPv4 + port
-inline constexpr std::size_t kCompactNodeV6Size = 38;  // BEP 32: id + IPv6 + port
-inline constexpr std::size_t kCompactPeerV4Size = 6;   // BEP 5
-inline constexpr std::size_t kCompactPeerV6Size = 18;  // BEP 32
-inline constexpr std::size_t kBep44KeySize = 32;       // ed25519 public key
+inline constexpr std::size_t kBep44KeySize = 32;  // ed25519 public key
 inline constexpr std::size_t kBep44SignatureSize = 64;
 inline constexpr std::size_t kBep33FilterSize = 256;  // BFsd / BFpe bloom filters
 

@@ -38,6 +38,11 @@ bool valid_length(IpBytes ip) {
   return ip.size() == 4 || ip.size() == 16;
 }
 
+IpBytes address_of(const Endpoint& endpoint) {
+  const std::string_view raw = endpoint.address_bytes();
+  return {reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()};
+}
+
 }  // namespace
 
 std::uint32_t crc32c(std::span<const std::uint8_t> data) {
@@ -78,6 +83,16 @@ bool is_bep42_exempt(IpBytes ip) {
   bool loopback = ip[15] == 1;
   for (std::size_t i = 0; i < 15 && loopback; ++i) loopback = ip[i] == 0;
   return loopback || (ip[0] & 0xfe) == 0xfc || (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80);
+}
+
+NodeId make_secure_node_id(const Endpoint& external) {
+  const Endpoint unmapped = external.unmapped();
+  return make_secure_node_id(address_of(unmapped));
+}
+
+bool is_secure_node_id(const NodeId& id, const Endpoint& endpoint) {
+  const Endpoint unmapped = endpoint.unmapped();
+  return is_secure_node_id(id, address_of(unmapped));
 }
 
 }  // namespace btnode::dht

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 
+#include "core/endpoint.h"
 #include "core/ids.h"
 
 namespace btnode::dht {
@@ -35,5 +36,9 @@ bool is_secure_node_id(const NodeId& id, IpBytes ip);
 // 127/8). For IPv6 we exempt the equivalents (::1, fc00::/7, fe80::/10) for
 // the same reason: such nodes cannot have a globally meaningful id.
 bool is_bep42_exempt(IpBytes ip);
+
+// The same for an endpoint (its port is ignored; v4-mapped IPv6 counts as IPv4).
+NodeId make_secure_node_id(const Endpoint& external);
+bool is_secure_node_id(const NodeId& id, const Endpoint& endpoint);
 
 }  // namespace btnode::dht

@@ -112,3 +112,20 @@ TEST(NodeIdSecurity, MalformedAddressNeverVerifies) {
 
 }  // namespace
 }  // namespace btnode::dht
+
+namespace btnode::dht {
+namespace {
+
+TEST(NodeIdSecurity, EndpointOverloadsUseTheAddress) {
+  const Endpoint ep = Endpoint::v4({124, 31, 75, 21}, 6881);
+  EXPECT_TRUE(is_secure_node_id(*NodeId::from_hex("5fbfbff10c5d6a4ec8a88e4c6ab4c28b95eee401"), ep));
+  const NodeId mine = make_secure_node_id(ep);
+  EXPECT_TRUE(is_secure_node_id(mine, ep.with_port(1)));
+  // A v4-mapped IPv6 address is checked as the IPv4 address behind it.
+  const Endpoint mapped =
+      Endpoint::v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 124, 31, 75, 21}, 6881);
+  EXPECT_TRUE(is_secure_node_id(mine, mapped));
+}
+
+}  // namespace
+}  // namespace btnode::dht

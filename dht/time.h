@@ -1,0 +1,12 @@
+// Time in dht/: always passed in by the caller, never read from a clock, so
+// the simulator can run thousands of nodes in virtual time.
+#pragma once
+
+#include <chrono>
+
+namespace btnode::dht {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+using Duration = std::chrono::steady_clock::duration;
+
+}  // namespace btnode::dht
