@@ -8,6 +8,8 @@
 // `info` dictionary exactly as received).
 #pragma once
 
+#include <cassert>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -15,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -37,7 +40,26 @@ struct DecodeOptions {
 
 class Document;
 
-// A view of one element inside a Document. Cheap to copy.
+// One token of the flat index, 16 bytes. Tokens are stored in input order
+// (pre-order), so a container's descendants follow it and `span` skips them
+// in O(1). The element's type is its first input byte (i, l, d or a digit).
+struct Token {
+  std::uint32_t offset;  // first byte of the element in the input
+  std::uint32_t length;  // bytes of the whole element (raw())
+  std::uint32_t span;    // 1 + number of descendant tokens; the next sibling is this + span
+  std::uint32_t aux;     // strings: bytes of the "<len>:" prefix; lists: items; dicts: pairs
+};
+
+// A view of one element inside a Document. Cheap to copy (two pointers).
+//
+// A Value points into the Document's token index and into the caller's input
+// buffer, so it stays valid while both are alive, also after the Document is
+// moved (moving keeps the index's storage). A default-constructed Value refers
+// to nothing; calling any member on it is undefined.
+//
+// Accessors called on the wrong type are safe and return an empty answer:
+// as_int() gives 0, as_string() "", size() 0 (also for strings), find*()
+// nothing, items()/entries() an empty range.
 class Value {
  public:
   Value() = default;
@@ -48,13 +70,14 @@ class Value {
   bool is_list() const { return type() == Type::list; }
   bool is_dict() const { return type() == Type::dict; }
 
-  std::int64_t as_int() const;        // precondition: is_int()
-  std::string_view as_string() const;  // precondition: is_string()
+  std::int64_t as_int() const;        // precondition: is_int() (else 0)
+  std::string_view as_string() const;  // precondition: is_string() (else "")
 
-  // Number of items in a list, or of key/value pairs in a dict.
+  // Number of items in a list, or of key/value pairs in a dict; 0 otherwise.
   std::size_t size() const;
 
-  // Dictionary lookup (linear over the dict's keys, no allocation).
+  // Dictionary lookup (linear over the dict's keys, no allocation). If a
+  // non-strict document repeats a key, the first occurrence wins.
   std::optional<Value> find(std::string_view key) const;
   // Typed lookups: empty when the key is absent or has another type.
   std::optional<std::int64_t> find_int(std::string_view key) const;
@@ -63,28 +86,34 @@ class Value {
   std::optional<Value> find_dict(std::string_view key) const;
 
   // The exact bytes of this element in the input buffer.
-  std::string_view raw() const;
+  std::string_view raw() const { return {input_ + token_->offset, token_->length}; }
   // Byte offset of this element's first byte in the input buffer.
-  std::size_t offset() const;
+  std::size_t offset() const { return token_->offset; }
 
   // Iteration over list items.
   class ListIterator;
   class ListRange;
-  ListRange items() const;  // precondition: is_list()
+  ListRange items() const;  // precondition: is_list() (else empty)
 
   // Iteration over dict entries, in input order.
   struct Entry;
   class DictIterator;
   class DictRange;
-  DictRange entries() const;  // precondition: is_dict()
+  DictRange entries() const;  // precondition: is_dict() (else empty)
+
+  // Identity: both refer to the same element of the same document.
+  bool operator==(const Value& o) const { return token_ == o.token_; }
 
  private:
   friend class Document;
-  Value(const Document* doc, std::uint32_t index) : doc_(doc), index_(index) {}
-  std::uint32_t next_index() const;  // index of the following sibling token
+  Value(const Token* token, const char* input) : token_(token), input_(input) {}
+  Value next() const { return Value(token_ + token_->span, input_); }  // following sibling
+  std::string_view string_unchecked() const {
+    return {input_ + token_->offset + token_->aux, token_->length - token_->aux};
+  }
 
-  const Document* doc_ = nullptr;
-  std::uint32_t index_ = 0;
+  const Token* token_ = nullptr;
+  const char* input_ = nullptr;  // start of the whole input buffer
 };
 
 struct Value::Entry {
@@ -97,10 +126,10 @@ class Value::ListIterator {
   using value_type = Value;
   using difference_type = std::ptrdiff_t;
   ListIterator() = default;
-  ListIterator(Value v) : v_(v) {}
+  ListIterator(Value v) : v_(v) {}  // NOLINT
   Value operator*() const { return v_; }
   ListIterator& operator++() {
-    v_ = Value(v_.doc_, v_.next_index());
+    v_ = v_.next();
     return *this;
   }
   ListIterator operator++(int) {
@@ -108,7 +137,7 @@ class Value::ListIterator {
     ++*this;
     return old;
   }
-  bool operator==(const ListIterator& o) const { return v_.index_ == o.v_.index_; }
+  bool operator==(const ListIterator& o) const { return v_ == o.v_; }
 
  private:
   Value v_;
@@ -119,6 +148,7 @@ class Value::ListRange {
   ListRange(ListIterator b, ListIterator e) : b_(b), e_(e) {}
   ListIterator begin() const { return b_; }
   ListIterator end() const { return e_; }
+  bool empty() const { return b_ == e_; }
 
  private:
   ListIterator b_, e_;
@@ -129,17 +159,21 @@ class Value::DictIterator {
   using value_type = Entry;
   using difference_type = std::ptrdiff_t;
   DictIterator() = default;
-  DictIterator(Value key) : key_(key) {}
-  Entry operator*() const;
-  DictIterator& operator++();
+  DictIterator(Value key) : key_(key) {}  // NOLINT
+  Entry operator*() const { return Entry{key_.string_unchecked(), value()}; }
+  DictIterator& operator++() {
+    key_ = value().next();
+    return *this;
+  }
   DictIterator operator++(int) {
     auto old = *this;
     ++*this;
     return old;
   }
-  bool operator==(const DictIterator& o) const { return key_.index_ == o.key_.index_; }
+  bool operator==(const DictIterator& o) const { return key_ == o.key_; }
 
  private:
+  Value value() const { return Value(key_.token_ + 1, key_.input_); }  // keys are strings: span 1
   Value key_;  // the key token; its value is the token after it
 };
 
@@ -148,38 +182,53 @@ class Value::DictRange {
   DictRange(DictIterator b, DictIterator e) : b_(b), e_(e) {}
   DictIterator begin() const { return b_; }
   DictIterator end() const { return e_; }
+  bool empty() const { return b_ == e_; }
 
  private:
   DictIterator b_, e_;
 };
 
-// One token of the flat index. Containers store the index one past their last
-// descendant so siblings can be skipped in O(1).
-struct Token {
-  std::uint32_t offset;   // first byte of the element in the input
-  std::uint32_t length;   // bytes of the whole element (raw())
-  std::uint32_t next;     // index of the next sibling token
-  std::uint32_t payload;  // strings: offset of the first content byte; lists/dicts: item count
-  std::int64_t integer;   // integers: the value
-  Type type;
-};
+inline Type Value::type() const {
+  switch (input_[token_->offset]) {
+    case 'i':
+      return Type::integer;
+    case 'l':
+      return Type::list;
+    case 'd':
+      return Type::dict;
+    default:
+      return Type::string;  // a length digit
+  }
+}
 
+// The result of decode(): the caller's input plus the token index over it.
+// root() of a default-constructed Document is undefined.
 class Document {
  public:
-  Value root() const { return Value(this, 0); }
+  Value root() const { return Value(tokens_.data(), input_.data()); }
   std::string_view input() const { return input_; }
   // Bytes the root element occupies (less than input().size() with allow_trailing).
-  std::size_t consumed() const;
+  std::size_t consumed() const { return tokens_.empty() ? 0 : tokens_[0].length; }
+  // Number of elements in the document (all nesting levels).
+  std::size_t element_count() const { return tokens_.size(); }
 
  private:
-  friend class Value;
   friend class Decoder;
   std::string_view input_;
   std::vector<Token> tokens_;
 };
 
-// Decodes exactly one element. Errors read like
-// "bencode: leading zero in integer at byte 3".
+// Decodes exactly one element. Errors name the problem and the byte offset
+// where it was found, e.g. "bencode: leading zero in integer at byte 3":
+//   - end of input: the offset is the input size;
+//   - leading zero (integer or string length): the offending '0';
+//   - negative zero: the '-'; integer out of range: the first byte after 'i';
+//   - string length larger than the bytes left: the string's first byte, and
+//     "bytes left" counts the bytes after the ':';
+//   - nesting too deep: the 'l'/'d' that opens one level too many;
+//   - non-string, unsorted or duplicate dict key: the key's first byte;
+//   - trailing bytes: the first byte after the root element.
+// Inputs larger than 4 GiB - 1 bytes are rejected before anything is read.
 Result<Document> decode(std::string_view input, const DecodeOptions& options = {});
 
 // ---------------------------------------------------------------- encoding
@@ -194,14 +243,30 @@ struct Item {
   Item() : v(Dict{}) {}
   Item(std::int64_t i) : v(i) {}                    // NOLINT
   Item(int i) : v(std::int64_t{i}) {}               // NOLINT
+  // Other integer types (size_t, uint32_t, ...); debug builds assert the
+  // value fits in int64.
+  template <std::integral T>
+    requires(!std::same_as<T, bool> && !std::same_as<T, char> && !std::same_as<T, int> &&
+             !std::same_as<T, std::int64_t>)
+  Item(T i) : v(static_cast<std::int64_t>(i)) {  // NOLINT
+    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
+      assert(i <= static_cast<T>(INT64_MAX));
+    }
+  }
   Item(std::string s) : v(std::move(s)) {}          // NOLINT
   Item(std::string_view s) : v(std::string(s)) {}   // NOLINT
   Item(const char* s) : v(std::string(s)) {}        // NOLINT
   Item(List l) : v(std::move(l)) {}                 // NOLINT
   Item(Dict d) : v(std::move(d)) {}                 // NOLINT
 
-  // Converts a decoded view into an owned item.
+  // Converts a decoded view into an owned item. Dict keys are re-sorted; if a
+  // (non-strict) document repeats a key, the first occurrence is kept, like
+  // Value::find(). So encode(from(v)) == v.raw() exactly when v was decoded
+  // with strict_keys (strict input is canonical), and otherwise is the
+  // canonical form of v.
   static Item from(Value value);
+
+  bool operator==(const Item&) const = default;
 };
 
 // Appends the canonical encoding of `item` to `out`.
@@ -209,8 +274,10 @@ void encode(const Item& item, std::string& out);
 std::string encode(const Item& item);
 
 // A streaming writer for hot paths (KRPC, peer-wire extension messages) that
-// cannot afford a tree. The caller writes dict keys in sorted order; debug
-// builds assert it.
+// cannot afford a tree. The caller writes dict keys in sorted order (raw byte
+// order, no repeats) and closes every container with end(). When bencode.cpp
+// is built without NDEBUG, every call asserts this (and that raw() gets one
+// valid element); release builds only append bytes.
 class Writer {
  public:
   explicit Writer(std::string& out) : out_(out) {}
@@ -223,7 +290,17 @@ class Writer {
   Writer& raw(std::string_view encoded);
 
  private:
+  // Debug bookkeeping for one open container (unused in release builds; kept
+  // in every build so the layout does not depend on NDEBUG).
+  struct Open {
+    bool dict = false;
+    bool want_key = true;  // dicts: the next element is a key
+    bool has_key = false;  // dicts: last_key is set
+    std::string last_key;
+  };
+  void check_value();  // debug: an element may start here
   std::string& out_;
+  std::vector<Open> open_;
 };
 
 }  // namespace btnode::bencode
