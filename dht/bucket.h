@@ -12,8 +12,6 @@
 
 namespace btnode::dht {
 
-using namespace std::chrono_literals;
-
 struct BucketPolicy {
   std::size_t capacity = 8;        // k (BEP 5)
   std::size_t cache_capacity = 8;  // replacement cache per bucket

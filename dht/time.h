@@ -8,5 +8,7 @@ namespace btnode::dht {
 
 using TimePoint = std::chrono::steady_clock::time_point;
 using Duration = std::chrono::steady_clock::duration;
+// 15min, 5s ... inside btnode::dht only.
+using namespace std::chrono_literals;
 
 }  // namespace btnode::dht
