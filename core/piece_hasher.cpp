@@ -13,6 +13,8 @@
 #include <system_error>
 #include <thread>
 
+#include "core/file_layout.h"
+
 namespace btnode {
 namespace {
 
@@ -30,26 +32,11 @@ std::string errno_message(int err) {
 
 // State shared by all workers of one hash_pieces() call.
 struct Job {
-  Job(const std::vector<ContentFile>& f, std::int64_t length, std::int64_t total_size,
-      const HashOptions& o, PieceHashes& result)
-      : files(f),
-        piece_length(length),
-        total(total_size),
-        piece_count((total_size + length - 1) / length),
-        options(o),
-        out(result) {
-    offsets.reserve(files.size());
-    for (std::int64_t offset = 0; const auto& file : files) {
-      offsets.push_back(offset);
-      offset += file.size;
-    }
-  }
+  Job(const std::vector<ContentFile>& f, FileLayout l, const HashOptions& o, PieceHashes& result)
+      : files(f), layout(std::move(l)), options(o), out(result) {}
 
   const std::vector<ContentFile>& files;
-  std::vector<std::int64_t> offsets;  // first byte of each file in the torrent
-  std::int64_t piece_length = 0;
-  std::int64_t total = 0;
-  std::int64_t piece_count = 0;
+  FileLayout layout;
   const HashOptions& options;
   PieceHashes& out;
   std::atomic<std::int64_t> next{0};
@@ -125,39 +112,31 @@ class OpenFiles {
 
 class Worker {
  public:
-  explicit Worker(Job& job) : job_(job), files_(job), buffer_(std::min(job.piece_length, kChunk)) {}
+  explicit Worker(Job& job)
+      : job_(job), files_(job), buffer_(std::min(job.layout.piece_length(), kChunk)) {}
 
   void run() {
     for (;;) {
       if (job_.cancelled()) return;
       const std::int64_t piece = job_.next.fetch_add(1, std::memory_order_relaxed);
-      if (piece >= job_.piece_count) return;
+      if (piece >= job_.layout.piece_count()) return;
       if (hash_piece(piece)) {
         job_.out.pieces[piece] = sha1_.finish();  // finish() also resets
       } else {
         sha1_.reset();
       }
       const std::int64_t done = job_.done.fetch_add(1, std::memory_order_relaxed) + 1;
-      if (job_.options.on_progress) job_.options.on_progress(done, job_.piece_count);
+      if (job_.options.on_progress) job_.options.on_progress(done, job_.layout.piece_count());
     }
   }
 
  private:
   // Feeds the piece's bytes to sha1_; false when some byte could not be read.
   bool hash_piece(std::int64_t piece) {
-    const std::int64_t begin = piece * job_.piece_length;
-    const std::int64_t end = std::min(begin + job_.piece_length, job_.total);
-    // The file holding `begin`: the last one starting at or before it.
-    auto it = std::upper_bound(job_.offsets.begin(), job_.offsets.end(), begin);
-    auto file = static_cast<std::size_t>(it - job_.offsets.begin()) - 1;
-    for (std::int64_t pos = begin; pos < end; ++file) {
-      const std::int64_t file_end = job_.offsets[file] + job_.files[file].size;
-      const std::int64_t stop = std::min(end, file_end);
-      if (stop <= pos) continue;  // 0-byte file
-      if (!hash_range(file, pos - job_.offsets[file], stop - pos)) return false;
-      pos = stop;
-    }
-    return true;
+    const FileLayout& l = job_.layout;
+    return l.for_each_slice(l.piece_offset(piece), l.piece_size(piece), [this](const FileSlice& s) {
+      return hash_range(s.file, s.file_offset, s.length);
+    });
   }
 
   bool hash_range(std::size_t file, std::int64_t offset, std::int64_t length) {
@@ -188,14 +167,15 @@ class Worker {
   Sha1 sha1_;
 };
 
-Result<std::int64_t> total_size(const std::vector<ContentFile>& files) {
+// Checked here (not only by FileLayout) so the error names the file's path.
+Result<void> check_sizes(const std::vector<ContentFile>& files) {
   std::int64_t total = 0;
   for (const auto& f : files) {
     if (f.size < 0) return fail("piece hasher: negative size for '" + f.path.string() + "'");
     if (f.size > INT64_MAX - total) return fail("piece hasher: total size overflows");
     total += f.size;
   }
-  return total;
+  return {};
 }
 
 void run_workers(Job& job, unsigned threads) {
@@ -220,17 +200,21 @@ std::int64_t PieceHashes::missing_count() const {
 Result<PieceHashes> hash_pieces(const std::vector<ContentFile>& files, std::int64_t piece_length,
                                 const HashOptions& options) {
   if (piece_length <= 0) return fail("piece hasher: piece length must be positive");
-  auto total = total_size(files);
-  if (!total) return fail(total.error());
+  if (auto ok = check_sizes(files); !ok) return fail(ok.error());
+  std::vector<LayoutFile> sizes;
+  sizes.reserve(files.size());
+  for (const auto& f : files) sizes.push_back({f.size, f.pad});
+  auto layout = FileLayout::create(std::move(sizes), piece_length);
+  if (!layout) return fail("piece hasher: " + layout.error().message);
+  const std::int64_t piece_count = layout->piece_count();
   PieceHashes out;
   out.file_errors.resize(files.size());
-  Job job(files, piece_length, *total, options, out);
-  out.pieces.resize(static_cast<std::size_t>(job.piece_count));
+  out.pieces.resize(static_cast<std::size_t>(piece_count));
+  Job job(files, std::move(*layout), options, out);
   unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-  threads =
-      static_cast<unsigned>(std::clamp<std::int64_t>(job.piece_count, 1, std::max(1u, threads)));
+  threads = static_cast<unsigned>(std::clamp<std::int64_t>(piece_count, 1, std::max(1u, threads)));
   run_workers(job, threads);
-  out.cancelled = job.next.load() < job.piece_count;
+  out.cancelled = job.next.load() < piece_count;
   return out;
 }
 
