@@ -1,0 +1,243 @@
+#include "dht/node.h"
+
+#include <algorithm>
+
+namespace btnode::dht {
+namespace {
+
+NodeOptions with_id(NodeOptions options) {
+  if (options.id.is_zero()) options.id = random_node_id();
+  return options;
+}
+
+// Bencoded size of one compact peer in `values`: "6:" + 6 or "18:" + 18.
+std::size_t encoded_peer_size(const Endpoint& e) {
+  return e.is_v4() ? 8 : 21;
+}
+
+// How often stored peers are swept; between sweeps expired ones are skipped.
+constexpr Duration kStoreSweep = 1min;
+
+}  // namespace
+
+Node::Node(NodeOptions options, TimePoint now)
+    : options_(with_id(std::move(options))),
+      table_v4_(options_.id, options_.table),
+      table_v6_(options_.id, options_.table),
+      peers_(options_.peers),
+      tokens_(now),
+      limiter_(options_.rate),
+      next_sweep_(now + kStoreSweep) {}
+
+// ---------------------------------------------------------------- input
+
+bool Node::acceptable_source(const Endpoint& from) const {
+  if (from.port() == 0 || from.is_unspecified() || from.is_multicast()) return false;
+  return options_.allow_local || !from.is_martian();
+}
+
+void Node::on_packet(std::string_view bytes, const Endpoint& from, TimePoint now,
+                     std::vector<Datagram>& out) {
+  // A dual-stack socket reports IPv4 senders as ::ffff:a.b.c.d.
+  const Endpoint source = from.unmapped();
+  if (!acceptable_source(source) || !limiter_.allow(source, now)) return;
+  const Decoded decoded = decode(bytes);
+  if (const auto* rejection = std::get_if<Rejection>(&decoded)) {
+    if (rejection->answerable() && !options_.read_only) {
+      std::string reply;
+      encode_rejection(*rejection, reply);
+      out.push_back({source, std::move(reply)});
+    }
+    return;
+  }
+  const Message& message = std::get<Message>(decoded);
+  if (std::holds_alternative<Query>(message.body)) {
+    on_query(message, source, now, out);
+  } else {
+    on_reply(message, source, now, out);
+  }
+}
+
+void Node::on_query(const Message& message, const Endpoint& from, TimePoint now,
+                    std::vector<Datagram>& out) {
+  if (options_.read_only) return;  // BEP 43: read-only nodes answer nothing
+  const Query& query = std::get<Query>(message.body);
+  const Inbound in{message, query, from, now, out};
+  std::visit([&](const auto& args) { answer(in, args); }, query.args);
+  // BEP 43: serve read-only nodes but keep them out of the table.
+  if (!message.read_only)
+    follow_up(table(from.family()).node_queried({query.id, from}, now), now, out);
+}
+
+void Node::on_reply(const Message& message, const Endpoint& from, TimePoint now,
+                    std::vector<Datagram>& out) {
+  const auto pending = rpc_.finish(message.transaction_id, from);
+  if (!pending) return;  // unsolicited, late, or spoofed
+  const auto* response = std::get_if<Response>(&message.body);
+  if (!response) return;  // an error: alive, but nothing we can use
+  RoutingTable& t = table(from.family());
+  if (pending->node && *pending->node != response->id) {
+    // Another node answers at that address now: the one we knew is gone.
+    follow_up(t.node_failed({*pending->node, from}, now), now, out);
+    return;
+  }
+  follow_up(t.node_responded({response->id, from}, now), now, out);
+}
+
+TimePoint Node::on_timer(TimePoint now, std::vector<Datagram>& out) {
+  timed_out_.clear();
+  rpc_.expire(now, options_.query_timeout, timed_out_);
+  for (const PendingQuery& q : timed_out_) {
+    if (q.node) follow_up(table(q.to.family()).node_failed({*q.node, q.to}, now), now, out);
+  }
+  if (now >= next_sweep_) {
+    peers_.expire(now);
+    next_sweep_ = now + kStoreSweep;
+  }
+  return std::min(rpc_.next_timeout(options_.query_timeout), next_sweep_);
+}
+
+// ---------------------------------------------------------------- outgoing queries
+
+void Node::ping(const Endpoint& to, TimePoint now, std::vector<Datagram>& out) {
+  send_ping(to.unmapped(), std::nullopt, now, out);
+}
+
+void Node::follow_up(const RoutingTable::Update& update, TimePoint now,
+                     std::vector<Datagram>& out) {
+  if (update.ping) send_ping(update.ping->endpoint, update.ping->id, now, out);
+}
+
+void Node::send_ping(const Endpoint& to, const std::optional<NodeId>& node, TimePoint now,
+                     std::vector<Datagram>& out) {
+  const auto tid = rpc_.start({to, node, now});
+  if (!tid) return;  // too many in flight: the table will ask again
+  Message m;
+  m.transaction_id = RpcTracker::view(*tid);
+  m.version = options_.version;
+  m.read_only = options_.read_only;
+  m.body = Query{options_.id, PingArgs{}};
+  send_message(m, to, out);
+}
+
+void Node::send_message(const Message& message, const Endpoint& to, std::vector<Datagram>& out) {
+  std::string bytes;
+  encode(message, bytes);
+  out.push_back({to, std::move(bytes)});
+}
+
+// ---------------------------------------------------------------- replies
+
+Response Node::make_response() const {
+  Response r;
+  r.id = options_.id;
+  return r;
+}
+
+void Node::send_reply(const Inbound& in, const Response& response) {
+  Message m;
+  m.transaction_id = in.message.transaction_id;
+  m.version = options_.version;
+  ip_.clear();
+  append_compact_peer(ip_, in.from);  // BEP 42: tell the querier its address
+  m.ip = ip_;
+  m.body = response;
+  send_message(m, in.from, in.out);
+}
+
+void Node::send_error(const Inbound& in, ErrorCode code, std::string_view message) {
+  Message m;
+  m.transaction_id = in.message.transaction_id;
+  m.version = options_.version;
+  m.body = ErrorReply{static_cast<std::int64_t>(code), message};
+  send_message(m, in.from, in.out);
+}
+
+void Node::add_nodes(Response& r, const NodeId& target, const std::optional<Want>& want,
+                     const Inbound& in) {
+  const bool n4 = want ? want->n4 : in.from.is_v4();
+  const bool n6 = want ? want->n6 : in.from.is_v6();
+  const std::size_t k = options_.table.bucket.capacity;
+  if (n4) {
+    table_v4_.closest(target, k, closest_, in.now);
+    nodes_.clear();
+    for (const NodeInfo& n : closest_) append_compact_node(nodes_, n);
+    r.nodes = nodes_;
+  }
+  if (n6) {
+    table_v6_.closest(target, k, closest_, in.now);
+    nodes6_.clear();
+    for (const NodeInfo& n : closest_) append_compact_node(nodes6_, n);
+    r.nodes6 = nodes6_;
+  }
+}
+
+// BEP 32: values in the querier's own family only.
+void Node::add_values(Response& r, const GetPeersArgs& args, const Inbound& in) {
+  sampled_peers_.clear();
+  const std::size_t max = options_.values_budget / encoded_peer_size(in.from);
+  peers_.sample_peers(args.info_hash, in.from.family(), max, args.noseed, in.now, sampled_peers_);
+  if (sampled_peers_.empty()) return;
+  PeerValuesBuilder values(values_);
+  for (const Endpoint& peer : sampled_peers_) {
+    compact_.clear();
+    append_compact_peer(compact_, peer);
+    values.add(compact_);
+  }
+  r.values = values.finish();
+}
+
+void Node::answer(const Inbound& in, const PingArgs&) {
+  send_reply(in, make_response());
+}
+
+void Node::answer(const Inbound& in, const FindNodeArgs& args) {
+  Response r = make_response();
+  add_nodes(r, args.target, args.want, in);
+  send_reply(in, r);
+}
+
+void Node::answer(const Inbound& in, const GetPeersArgs& args) {
+  Response r = make_response();
+  const TokenIssuer::Token token = tokens_.issue(in.from, args.info_hash, in.now);
+  r.token = TokenIssuer::view(token);
+  add_values(r, args, in);
+  add_nodes(r, args.info_hash, args.want, in);
+  send_reply(in, r);
+}
+
+void Node::answer(const Inbound& in, const AnnouncePeerArgs& args) {
+  if (!tokens_.verify(args.token, in.from, args.info_hash, in.now)) {
+    send_error(in, ErrorCode::protocol, "bad token");
+    return;
+  }
+  // BEP 5 implied_port: NATed peers cannot know their external port.
+  const std::uint16_t port = args.implied_port ? in.from.port() : args.port;
+  peers_.announce(args.info_hash, in.from.with_port(port), args.seed, in.now);
+  send_reply(in, make_response());
+}
+
+// BEP 44 needs an item store and ed25519 checks, which come in a later
+// change; until then we say so rather than answer half of it.
+void Node::answer(const Inbound& in, const GetArgs&) {
+  send_error(in, ErrorCode::method_unknown, "Method Unknown");
+}
+
+void Node::answer(const Inbound& in, const PutArgs&) {
+  send_error(in, ErrorCode::method_unknown, "Method Unknown");
+}
+
+void Node::answer(const Inbound& in, const SampleInfohashesArgs& args) {
+  Response r = make_response();
+  sampled_hashes_.clear();
+  peers_.sample_info_hashes(options_.max_samples, sampled_hashes_);
+  samples_.clear();
+  for (const NodeId& h : sampled_hashes_) samples_ += h.view();
+  r.samples = samples_;  // BEP 51: always present, even when empty
+  r.num = static_cast<std::int64_t>(peers_.info_hash_count());
+  r.interval = options_.sample_interval_seconds;
+  add_nodes(r, args.target, args.want, in);
+  send_reply(in, r);
+}
+
+}  // namespace btnode::dht

@@ -1,0 +1,123 @@
+// dht::Node: one DHT identity, sans-I/O (see ARCHITECTURE.md).
+//
+// Fed each datagram with its source and the current time, it answers
+// queries (ping, find_node, get_peers, announce_peer, sample_infohashes),
+// keeps its v4 and v6 routing tables (BEP 32) up to date from the traffic it
+// sees, and pings the nodes its tables ask about. Everything it wants sent is
+// appended to a caller-owned vector; it never touches a socket or a clock,
+// so many Nodes can share one process (crawlers, the simulator).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/endpoint.h"
+#include "dht/krpc.h"
+#include "dht/peer_store.h"
+#include "dht/rate_limiter.h"
+#include "dht/routing_table.h"
+#include "dht/rpc_tracker.h"
+#include "dht/time.h"
+#include "dht/token.h"
+
+namespace btnode::dht {
+
+struct Datagram {
+  Endpoint to;
+  std::string bytes;
+};
+
+struct NodeOptions {
+  NodeId id;  // all zero: a random id
+  // BEP 5 `v`: two-letter client id (BEP 20) and two version bytes.
+  std::string version = std::string("BN\x00\x01", 4);
+  bool read_only = false;    // BEP 43: answer nothing, mark our queries ro=1
+  bool allow_local = false;  // accept loopback/private sources (tests, LANs)
+  RoutingTableOptions table;
+  PeerStoreOptions peers;
+  RateLimiterOptions rate;
+  // Bytes of `values` in one get_peers reply: with nodes and token the reply
+  // stays under BEP 32's 1024-byte datagram limit.
+  std::size_t values_budget = 500;
+  std::size_t max_samples = 20;                // BEP 51 samples per reply
+  std::int64_t sample_interval_seconds = 300;  // BEP 51 `interval`, 0..21600
+  Duration query_timeout = 4s;
+};
+
+class Node {
+ public:
+  Node(NodeOptions options, TimePoint now);
+
+  const NodeId& id() const { return options_.id; }
+
+  // Handles one datagram; appends replies and follow-up queries to `out`.
+  void on_packet(std::string_view bytes, const Endpoint& from, TimePoint now,
+                 std::vector<Datagram>& out);
+  // Times out queries in flight (a silent node counts as failed); returns
+  // when to call again.
+  TimePoint on_timer(TimePoint now, std::vector<Datagram>& out);
+  // Pings an endpoint, e.g. a bootstrap node; its answer enters the table.
+  void ping(const Endpoint& to, TimePoint now, std::vector<Datagram>& out);
+
+  RoutingTable& table(Endpoint::Family family) {
+    return family == Endpoint::Family::v4 ? table_v4_ : table_v6_;
+  }
+  PeerStore& peer_store() { return peers_; }
+  std::size_t queries_in_flight() const { return rpc_.in_flight(); }
+
+ private:
+  // What every query handler needs to know about the query it answers.
+  struct Inbound {
+    const Message& message;
+    const Query& query;
+    const Endpoint& from;
+    TimePoint now;
+    std::vector<Datagram>& out;
+  };
+
+  bool acceptable_source(const Endpoint& from) const;
+  void on_query(const Message& message, const Endpoint& from, TimePoint now,
+                std::vector<Datagram>& out);
+  void on_reply(const Message& message, const Endpoint& from, TimePoint now,
+                std::vector<Datagram>& out);
+
+  // One handler per query type (table-driven through std::visit).
+  void answer(const Inbound& in, const PingArgs& args);
+  void answer(const Inbound& in, const FindNodeArgs& args);
+  void answer(const Inbound& in, const GetPeersArgs& args);
+  void answer(const Inbound& in, const AnnouncePeerArgs& args);
+  void answer(const Inbound& in, const GetArgs& args);
+  void answer(const Inbound& in, const PutArgs& args);
+  void answer(const Inbound& in, const SampleInfohashesArgs& args);
+
+  Response make_response() const;
+  // BEP 32: the node lists `want` asks for, or the querier's own family.
+  void add_nodes(Response& r, const NodeId& target, const std::optional<Want>& want,
+                 const Inbound& in);
+  void add_values(Response& r, const GetPeersArgs& args, const Inbound& in);
+  void send_reply(const Inbound& in, const Response& response);
+  void send_error(const Inbound& in, ErrorCode code, std::string_view message);
+  void send_message(const Message& message, const Endpoint& to, std::vector<Datagram>& out);
+  void send_ping(const Endpoint& to, const std::optional<NodeId>& node, TimePoint now,
+                 std::vector<Datagram>& out);
+  void follow_up(const RoutingTable::Update& update, TimePoint now, std::vector<Datagram>& out);
+
+  NodeOptions options_;
+  RoutingTable table_v4_;
+  RoutingTable table_v6_;
+  PeerStore peers_;
+  TokenIssuer tokens_;
+  RateLimiter limiter_;
+  RpcTracker rpc_;
+
+  // Scratch buffers reused from packet to packet.
+  std::vector<NodeInfo> closest_;
+  std::vector<Endpoint> sampled_peers_;
+  std::vector<NodeId> sampled_hashes_;
+  std::string nodes_, nodes6_, values_, samples_, ip_, compact_;
+  std::vector<PendingQuery> timed_out_;
+  TimePoint next_sweep_;  // next peer store expiry sweep
+};
+
+}  // namespace btnode::dht
