@@ -256,9 +256,13 @@ void RoutingTable::closest(const NodeId& target, std::size_t count, std::vector<
       if (e.state(now, options_.bucket) != NodeState::bad) out.push_back(e.info);
     }
   };
-  // Buckets by distance to the target (see the proof in routing_table_test):
-  // the target's bucket, then every closer-to-us bucket together, then the
-  // farther buckets one by one, each farther than all before it.
+  // Let c = shared prefix of target and us, and b = its bucket. Nodes in b
+  // agree with the target up to bit c, so they are closest (distance <
+  // 2^(159-c)). Nodes in buckets after b agree with us at bit c, where the
+  // target differs: distance in [2^(159-c), 2^(160-c)), ordered only by
+  // sorting. A node in bucket j < b differs from us, and so from the target,
+  // at bit j: distance in [2^(159-j), 2^(160-j)), beyond everything before.
+  // So take b and all later buckets, then earlier ones until we have enough.
   const std::size_t first = bucket_index(target);
   for (std::size_t i = first; i < buckets_.size(); ++i) take(buckets_[i]);
   for (std::size_t i = first; i-- > 0 && out.size() < count;) take(buckets_[i]);
