@@ -101,6 +101,9 @@ class OpenFiles {
       job_.file_error(file, "'" + f.path.string() + "' is " + std::to_string(st.st_size) +
                                 " bytes, expected " + std::to_string(f.size));
     }
+    // SEQUENTIAL widens the kernel's readahead. A per-piece WILLNEED hint for
+    // the piece claimed next was measured 2-7% slower on cached data and no
+    // faster on cold data here, so there is none.
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     return fd;
   }
@@ -142,8 +145,9 @@ class Worker {
   bool hash_range(std::size_t file, std::int64_t offset, std::int64_t length) {
     if (job_.files[file].pad) {  // BEP 47: pad files hash as zeros
       std::fill(buffer_.begin(), buffer_.end(), '\0');
-      for (std::int64_t left = length; left > 0; left -= kChunk) {
-        sha1_.update({buffer_.data(), static_cast<std::size_t>(std::min(left, kChunk))});
+      const auto chunk = static_cast<std::int64_t>(buffer_.size());
+      for (std::int64_t left = length; left > 0; left -= chunk) {
+        sha1_.update({buffer_.data(), static_cast<std::size_t>(std::min(left, chunk))});
       }
       return true;
     }
