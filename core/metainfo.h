@@ -5,6 +5,12 @@
 // Everything inside `info` is validated strictly (it defines what we write to
 // disk and what we hash); keys outside `info` are advisory, so entries of the
 // wrong type there are skipped instead of failing the whole torrent.
+// Policies: every path is checked by core/path_sanitize.h (rejected, never
+// rewritten); `name.utf-8`/`path.utf-8` win over `name`/`path` when present
+// (as in libtorrent and Transmission); two files with one path, or a file
+// where another needs a directory, are rejected (pad files excepted); piece
+// length must be a power of two; v2-only torrents are rejected for now.
+// Errors are one line starting "metainfo: "; files are numbered from 0.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +30,7 @@ namespace btnode {
 struct FileEntry {
   // Components below the torrent root: for a multi-file torrent the `path`
   // list (without the torrent name); for a single-file torrent just {name}.
+  // A BEP 47 pad file without `path` gets {".pad", "<size>"}.
   std::vector<std::string> path;
   // Path relative to the download directory, sanitised, '/'-joined:
   // "<name>/a/b.txt" (multi-file) or "<name>" (single-file).
