@@ -51,6 +51,7 @@ class Bucket {
   std::vector<NodeEntry> live;
   std::vector<NodeEntry> cache;
   TimePoint last_changed{};  // BEP 5: drives the 15-minute refresh
+  bool refresh_due = false;  // refresh at the next chance, whatever last_changed says
 
   NodeEntry* find_live(const NodeId& id);
   NodeEntry* find_cached(const NodeId& id);

@@ -74,14 +74,16 @@ void Node::on_reply(const Message& message, const Endpoint& from, TimePoint now,
   const auto pending = rpc_.finish(message.transaction_id, from);
   if (!pending) return;  // unsolicited, late, or spoofed
   const auto* response = std::get_if<Response>(&message.body);
-  if (!response) return;  // an error: alive, but nothing we can use
   RoutingTable& t = table(from.family());
-  if (pending->node && *pending->node != response->id) {
+  if (response && pending->node && *pending->node != response->id) {
     // Another node answers at that address now: the one we knew is gone.
     follow_up(t.node_failed({*pending->node, from}, now), now, out);
-    return;
+    response = nullptr;
+  } else if (response) {
+    follow_up(t.node_responded({response->id, from}, now), now, out);
   }
-  follow_up(t.node_responded({response->id, from}, now), now, out);
+  // An error reply: alive, but nothing a lookup can use.
+  if (pending->lookup) lookup_answered(*pending, response, now, out);
 }
 
 TimePoint Node::on_timer(TimePoint now, std::vector<Datagram>& out) {
@@ -89,12 +91,15 @@ TimePoint Node::on_timer(TimePoint now, std::vector<Datagram>& out) {
   rpc_.expire(now, options_.query_timeout, timed_out_);
   for (const PendingQuery& q : timed_out_) {
     if (q.node) follow_up(table(q.to.family()).node_failed({*q.node, q.to}, now), now, out);
+    if (q.lookup) lookup_answered(q, nullptr, now, out);
   }
   if (now >= next_sweep_) {
     peers_.expire(now);
     next_sweep_ = now + kStoreSweep;
   }
-  return std::min(rpc_.next_timeout(options_.query_timeout), next_sweep_);
+  TimePoint next = std::min(lookup_timers(now, out), refresh_buckets(now, out));
+  next = std::min(next, next_sweep_);
+  return std::min(next, rpc_.next_timeout(options_.query_timeout));
 }
 
 // ---------------------------------------------------------------- outgoing queries

@@ -8,11 +8,17 @@
 // so many Nodes can share one process (crawlers, the simulator).
 #pragma once
 
+#include <array>
+#include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/endpoint.h"
+#include "dht/get_peers_lookup.h"
 #include "dht/krpc.h"
 #include "dht/peer_store.h"
 #include "dht/rate_limiter.h"
@@ -20,12 +26,30 @@
 #include "dht/rpc_tracker.h"
 #include "dht/time.h"
 #include "dht/token.h"
+#include "dht/traversal.h"
 
 namespace btnode::dht {
 
 struct Datagram {
   Endpoint to;
   std::string bytes;
+};
+
+// What a lookup callback sees. The spans live until the callback returns.
+struct LookupResult {
+  LookupId id = 0;
+  bool done = false;                  // false: get_peers progress (new peers arrived)
+  std::span<const NodeInfo> closest;  // done only: up to k that answered, nearest first
+  std::span<const Endpoint> peers;    // get_peers: every distinct peer so far
+  std::size_t announced = 0;          // announce: announce_peer queries sent
+  LookupProgress progress;
+};
+using LookupCallback = std::function<void(const LookupResult&)>;
+
+struct AnnounceOptions {
+  std::uint16_t port = 0;
+  bool implied_port = false;  // BEP 5: the receiver uses our source port
+  bool seed = false;          // BEP 33
 };
 
 struct NodeOptions {
@@ -42,7 +66,8 @@ struct NodeOptions {
   std::size_t values_budget = 500;
   std::size_t max_samples = 20;                // BEP 51 samples per reply
   std::int64_t sample_interval_seconds = 300;  // BEP 51 `interval`, 0..21600
-  Duration query_timeout = 4s;
+  Duration query_timeout = 4s;                 // a silent node has failed (the full timeout)
+  TraversalOptions lookup;                     // alpha, k, short timeout of every lookup
 };
 
 class Node {
@@ -59,6 +84,27 @@ class Node {
   TimePoint on_timer(TimePoint now, std::vector<Datagram>& out);
   // Pings an endpoint, e.g. a bootstrap node; its answer enters the table.
   void ping(const Endpoint& to, TimePoint now, std::vector<Datagram>& out);
+
+  // Lookups. Each runs over one address family's table (BEP 32) and reports
+  // through its callback, invoked from on_packet()/on_timer(), or from the
+  // starting call itself when there is nobody to ask. The callback may start
+  // new lookups.
+  LookupId find_node(const NodeId& target, TimePoint now, std::vector<Datagram>& out,
+                     LookupCallback callback, Endpoint::Family family = Endpoint::Family::v4);
+  // Also reports progress (done = false) each time new peers arrive.
+  LookupId get_peers(const NodeId& info_hash, TimePoint now, std::vector<Datagram>& out,
+                     LookupCallback callback, Endpoint::Family family = Endpoint::Family::v4);
+  // get_peers, then announce_peer to the k closest nodes that gave a token.
+  LookupId announce(const NodeId& info_hash, const AnnounceOptions& announce, TimePoint now,
+                    std::vector<Datagram>& out, LookupCallback callback,
+                    Endpoint::Family family = Endpoint::Family::v4);
+  // Joins the DHT: a find_node for our own id through `routers` (and whatever
+  // the table already holds), in the family of the first router.
+  LookupId bootstrap(std::span<const Endpoint> routers, TimePoint now, std::vector<Datagram>& out,
+                     LookupCallback callback = {});
+  // Stops a lookup without calling its callback.
+  void cancel(LookupId id) { lookups_.erase(id); }
+  std::size_t lookups_running() const { return lookups_.size(); }
 
   RoutingTable& table(Endpoint::Family family) {
     return family == Endpoint::Family::v4 ? table_v4_ : table_v6_;
@@ -103,6 +149,29 @@ class Node {
                  std::vector<Datagram>& out);
   void follow_up(const RoutingTable::Update& update, TimePoint now, std::vector<Datagram>& out);
 
+  // Lookups (node_lookups.cpp).
+  struct ActiveLookup {
+    std::unique_ptr<Traversal> traversal;
+    GetPeersLookup* get_peers = nullptr;  // the same object, when it is one
+    LookupCallback callback;
+    Endpoint::Family family = Endpoint::Family::v4;
+    std::optional<AnnounceOptions> announce;
+    bool join = false;  // bootstrap: refresh sparse buckets when done
+  };
+  LookupId start_lookup(ActiveLookup lookup, std::span<const Endpoint> routers, TimePoint now,
+                        std::vector<Datagram>& out);
+  // Sends what the lookup wants sent; finishes it when done.
+  void step(LookupId id, TimePoint now, std::vector<Datagram>& out);
+  void finish(LookupId id, TimePoint now, std::vector<Datagram>& out);
+  std::size_t send_announces(const ActiveLookup& lookup, TimePoint now, std::vector<Datagram>& out);
+  // A lookup's query was answered; null `response`: it failed (timeout, error).
+  void lookup_answered(const PendingQuery& query, const Response* response, TimePoint now,
+                       std::vector<Datagram>& out);
+  bool send_query(const Traversal::Request& to, const QueryArgs& args, LookupId lookup,
+                  TimePoint now, std::vector<Datagram>& out);
+  TimePoint lookup_timers(TimePoint now, std::vector<Datagram>& out);
+  TimePoint refresh_buckets(TimePoint now, std::vector<Datagram>& out);
+
   NodeOptions options_;
   RoutingTable table_v4_;
   RoutingTable table_v6_;
@@ -118,6 +187,13 @@ class Node {
   std::string nodes_, nodes6_, values_, samples_, ip_, compact_;
   std::vector<PendingQuery> timed_out_;
   TimePoint next_sweep_;  // next peer store expiry sweep
+
+  std::unordered_map<LookupId, ActiveLookup> lookups_;
+  LookupId next_lookup_ = 1;              // 0 means "no lookup"
+  std::array<LookupId, 2> refreshing_{};  // the refresh lookup per family, if any
+  std::vector<Traversal::Request> requests_;
+  std::vector<NodeInfo> contacts_;
+  std::vector<LookupId> lookup_ids_;
 };
 
 }  // namespace btnode::dht

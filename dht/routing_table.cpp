@@ -278,8 +278,9 @@ void RoutingTable::closest(const NodeId& target, std::size_t count, std::vector<
 std::optional<NodeId> RoutingTable::refresh_target(TimePoint now) {
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     Bucket& bucket = buckets_[i];
-    if (now - bucket.last_changed < options_.refresh_after) continue;
+    if (!bucket.refresh_due && now - bucket.last_changed < options_.refresh_after) continue;
     bucket.last_changed = now;
+    bucket.refresh_due = false;
     NodeId id = random_node_id();
     for (std::size_t b = 0; b < i; ++b) set_bit(id, b, bit(self_, b));
     // Bucket i (not the last) holds ids that differ from ours at bit i.
@@ -291,8 +292,29 @@ std::optional<NodeId> RoutingTable::refresh_target(TimePoint now) {
 
 TimePoint RoutingTable::next_refresh() const {
   TimePoint earliest = TimePoint::max();
-  for (const auto& b : buckets_) earliest = std::min(earliest, b.last_changed);
+  for (const auto& b : buckets_) {
+    if (b.refresh_due) return TimePoint::min();
+    earliest = std::min(earliest, b.last_changed);
+  }
   return earliest + options_.refresh_after;
+}
+
+void RoutingTable::refresh_sparse_buckets() {
+  for (std::size_t i = 0; i + 1 < buckets_.size(); ++i) {
+    if (buckets_[i].live.size() < options_.bucket.capacity) buckets_[i].refresh_due = true;
+  }
+}
+
+std::size_t RoutingTable::memory_bytes() const {
+  std::size_t bytes = sizeof(*this) + buckets_.capacity() * sizeof(Bucket);
+  for (const auto& b : buckets_) {
+    bytes += (b.live.capacity() + b.cache.capacity()) * sizeof(NodeEntry);
+  }
+  // unordered_map: a bucket array plus one heap node (key, value, next
+  // pointer and cached hash) per entry.
+  bytes += by_ip_.bucket_count() * sizeof(void*);
+  bytes += by_ip_.size() * (sizeof(std::pair<const Endpoint, NodeId>) + 2 * sizeof(void*));
+  return bytes;
 }
 
 std::size_t RoutingTable::size() const {

@@ -75,6 +75,14 @@ class RoutingTable {
   std::optional<NodeId> refresh_target(TimePoint now);
   // When refresh_target() will next have something to return.
   TimePoint next_refresh() const;
+  // After joining, every bucket but the last (our neighbourhood, which the
+  // join lookup just walked) with fewer than k live nodes becomes due for
+  // refresh: Kademlia's join refreshes the buckets farther than our closest
+  // neighbour, or a young node may know nobody in half of the id space.
+  void refresh_sparse_buckets();
+
+  // Heap and inline bytes the table holds (dht-sim's memory per node).
+  std::size_t memory_bytes() const;
 
   std::size_t size() const;        // live nodes
   std::size_t cache_size() const;  // nodes waiting in replacement caches

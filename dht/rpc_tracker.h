@@ -21,6 +21,9 @@ struct PendingQuery {
   Endpoint to;
   std::optional<NodeId> node;  // the id we expect to answer, when known
   TimePoint sent;
+  // The lookup this query belongs to (0: none), which hears of its answer or
+  // timeout.
+  std::uint32_t lookup = 0;
 };
 
 class RpcTracker {

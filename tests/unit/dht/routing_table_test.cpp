@@ -326,6 +326,39 @@ TEST_F(RoutingTableTest, IdleBucketsAreRefreshedWithTargetsInside) {
   EXPECT_EQ(table.next_refresh(), due + 15min);
 }
 
+TEST_F(RoutingTableTest, AfterJoiningSparseBucketsAreDueForRefresh) {
+  // Bucket 0 full, bucket 1 with 2 nodes, the last (ours) with a few.
+  for (std::uint32_t j = 0; j < 8; ++j)
+    table.node_responded({id_at_depth(self, 0, rng), ip(j)}, kStart);
+  for (std::uint32_t j = 0; j < 2; ++j)
+    table.node_responded({id_at_depth(self, 1, rng), ip(100 + j)}, kStart);
+  for (std::uint32_t j = 0; j < 8; ++j)
+    table.node_responded({id_at_depth(self, 3 + static_cast<int>(j % 3), rng), ip(200 + j)},
+                         kStart);
+  ASSERT_GE(table.bucket_count(), 3u);
+  EXPECT_FALSE(table.refresh_target(kStart + 1min).has_value());
+  table.refresh_sparse_buckets();
+  EXPECT_LE(table.next_refresh(), kStart);
+  std::set<std::size_t> refreshed;
+  while (const auto target = table.refresh_target(kStart + 1min)) {
+    const auto shared = static_cast<std::size_t>(common_prefix_bits(self, *target));
+    refreshed.insert(std::min(shared, table.bucket_count() - 1));
+    ASSERT_LT(refreshed.size(), 200u);
+  }
+  EXPECT_FALSE(refreshed.contains(0)) << "bucket 0 is full";
+  EXPECT_TRUE(refreshed.contains(1));
+  EXPECT_FALSE(refreshed.contains(table.bucket_count() - 1)) << "our own bucket was just walked";
+  EXPECT_EQ(table.next_refresh(), kStart + 15min);
+}
+
+TEST_F(RoutingTableTest, MemoryGrowsWithTheNodesHeld) {
+  const std::size_t empty = table.memory_bytes();
+  EXPECT_GE(empty, sizeof(RoutingTable));
+  for (std::uint32_t j = 0; j < 8; ++j)
+    table.node_responded({id_at_depth(self, 0, rng), ip(j)}, kStart);
+  EXPECT_GE(table.memory_bytes(), empty + 8 * sizeof(NodeEntry));
+}
+
 TEST_F(RoutingTableTest, CacheKeepsTheMostValuableEntries) {
   for (std::uint32_t i = 0; i < 8; ++i)
     table.node_responded({id_at_depth(self, 0, rng), ip(i)}, kStart);

@@ -1,0 +1,150 @@
+#include "dht/traversal.h"
+
+#include <algorithm>
+
+namespace btnode::dht {
+
+Traversal::Traversal(const NodeId& target, TraversalOptions options)
+    : target_(target), options_(options) {}
+
+void Traversal::add_seed(const NodeInfo& node) {
+  add(node, true, 1);
+  sort_and_trim();
+}
+
+void Traversal::add_seed(const Endpoint& endpoint) {
+  add({NodeId{}, endpoint}, false, 1);
+  sort_and_trim();
+}
+
+void Traversal::add(const NodeInfo& node, bool id_known, int depth) {
+  if (!seen_.insert(node.endpoint).second) return;
+  // One id at two endpoints: keep the first, as a spoofer may be the second.
+  if (id_known && std::any_of(candidates_.begin(), candidates_.end(), [&](const Candidate& c) {
+        return c.id_known && c.node.id == node.id;
+      })) {
+    return;
+  }
+  candidates_.push_back({node, id_known, State::fresh, depth, {}});
+}
+
+void Traversal::sort_and_trim() {
+  std::stable_sort(candidates_.begin(), candidates_.end(),
+                   [&](const Candidate& a, const Candidate& b) {
+                     if (a.id_known != b.id_known) return a.id_known;
+                     return a.id_known && closer_to(target_, a.node.id, b.node.id);
+                   });
+  // Drop the farthest never-asked candidates; asked ones stay so that their
+  // answers and failures can still be matched.
+  for (std::size_t i = candidates_.size();
+       i-- > 0 && candidates_.size() > options_.max_candidates;) {
+    if (candidates_[i].state == State::fresh)
+      candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+Traversal::Candidate* Traversal::find(const Endpoint& endpoint) {
+  for (Candidate& c : candidates_) {
+    if (c.node.endpoint == endpoint) return &c;
+  }
+  return nullptr;
+}
+
+std::size_t Traversal::in_flight() const {
+  return static_cast<std::size_t>(
+      std::count_if(candidates_.begin(), candidates_.end(),
+                    [](const Candidate& c) { return c.state == State::in_flight; }));
+}
+
+void Traversal::pick(TimePoint now, std::vector<Request>& out) {
+  std::size_t flying = in_flight();
+  std::size_t responded = 0;
+  // Nodes beyond the k-th that answered cannot improve the result.
+  for (Candidate& c : candidates_) {
+    if (flying >= options_.alpha || responded >= options_.k) break;
+    if (c.state == State::responded) ++responded;
+    if (c.state != State::fresh) continue;
+    c.state = State::in_flight;
+    c.sent = now;
+    ++flying;
+    ++progress_.queried;
+    out.push_back({c.node.endpoint, c.id_known ? std::optional(c.node.id) : std::nullopt});
+  }
+}
+
+bool Traversal::on_response(const Endpoint& from, const Response& response,
+                            std::span<const NodeInfo> nodes) {
+  Candidate* c = find(from);
+  if (!c || (c->state != State::in_flight && c->state != State::slow)) return false;
+  c->state = State::responded;
+  c->node.id = response.id;  // learns a bootstrap node's id
+  c->id_known = true;
+  ++progress_.responded;
+  const NodeInfo node = c->node;
+  const int depth = c->depth;
+  on_answer(node, response);
+  for (const NodeInfo& n : nodes) add(n, true, depth + 1);
+  sort_and_trim();
+  progress_.hops = 0;
+  std::size_t taken = 0;
+  for (const Candidate& r : candidates_) {
+    if (r.state != State::responded) continue;
+    progress_.hops = std::max(progress_.hops, r.depth);
+    if (++taken == options_.k) break;
+  }
+  return true;
+}
+
+void Traversal::on_failure(const Endpoint& from) {
+  Candidate* c = find(from);
+  if (!c || (c->state != State::in_flight && c->state != State::slow)) return;
+  c->state = State::failed;
+  ++progress_.failed;
+}
+
+void Traversal::on_timer(TimePoint now) {
+  for (Candidate& c : candidates_) {
+    if (c.state == State::in_flight && now - c.sent >= options_.slow_after) {
+      c.state = State::slow;
+      ++progress_.slow;
+    }
+  }
+}
+
+TimePoint Traversal::next_deadline() const {
+  TimePoint next = TimePoint::max();
+  for (const Candidate& c : candidates_) {
+    if (c.state == State::in_flight) next = std::min(next, c.sent + options_.slow_after);
+  }
+  return next;
+}
+
+bool Traversal::done() const {
+  std::size_t responded = 0;
+  for (const Candidate& c : candidates_) {
+    switch (c.state) {
+      case State::failed:
+        continue;
+      case State::responded:
+        if (++responded == options_.k) return true;
+        continue;
+      case State::slow:
+        if (!options_.wait_for_slow) continue;
+        return false;
+      case State::fresh:
+      case State::in_flight:
+        return false;
+    }
+  }
+  return true;  // fewer than k nodes exist that we could reach
+}
+
+void Traversal::closest_responders(std::vector<NodeInfo>& out) const {
+  out.clear();
+  for (const Candidate& c : candidates_) {
+    if (out.size() == options_.k) break;
+    if (c.state == State::responded) out.push_back(c.node);
+  }
+}
+
+}  // namespace btnode::dht

@@ -1,0 +1,178 @@
+#include "dht/traversal.h"
+
+#include <gtest/gtest.h>
+
+#include "dht/find_node_lookup.h"
+
+namespace btnode::dht {
+namespace {
+
+constexpr TimePoint kT0 = TimePoint{} + std::chrono::hours(1);
+
+// With a zero target, a node's distance is its id: id_of(1) is the closest.
+NodeId id_of(std::uint8_t n) {
+  NodeId id;
+  id.bytes[19] = n;
+  return id;
+}
+Endpoint ep(std::uint8_t n) {
+  return Endpoint::v4({10, 0, 0, n}, 6881);
+}
+NodeInfo node(std::uint8_t n) {
+  return {id_of(n), ep(n)};
+}
+
+Response answer_from(std::uint8_t n) {
+  Response r;
+  r.id = id_of(n);
+  return r;
+}
+
+std::vector<std::uint8_t> numbers(const std::vector<Traversal::Request>& requests) {
+  std::vector<std::uint8_t> out;
+  for (const auto& r : requests) out.push_back(static_cast<std::uint8_t>(r.to.address_bytes()[3]));
+  return out;
+}
+
+class TraversalTest : public ::testing::Test {
+ protected:
+  static TraversalOptions options() {
+    TraversalOptions o;
+    o.alpha = 3;
+    o.k = 4;
+    return o;
+  }
+  FindNodeLookup lookup{NodeId{}, options()};
+  std::vector<Traversal::Request> sent;
+
+  std::vector<std::uint8_t> pick(TimePoint now = kT0) {
+    sent.clear();
+    lookup.pick(now, sent);
+    return numbers(sent);
+  }
+  bool respond(std::uint8_t n, std::vector<NodeInfo> nodes = {}) {
+    return lookup.on_response(ep(n), answer_from(n), nodes);
+  }
+};
+
+TEST_F(TraversalTest, QueriesTheAlphaClosestFirst) {
+  for (std::uint8_t n : {50, 10, 40, 20, 30}) lookup.add_seed(node(n));
+  EXPECT_EQ(pick(), (std::vector<std::uint8_t>{10, 20, 30}));
+  EXPECT_TRUE(pick().empty()) << "alpha queries are already in flight";
+  EXPECT_EQ(lookup.progress().queried, 3u);
+}
+
+TEST_F(TraversalTest, AnswersBringCloserNodesAndNoNodeIsAskedTwice) {
+  for (std::uint8_t n : {50, 60, 70}) lookup.add_seed(node(n));
+  pick();
+  ASSERT_TRUE(respond(50, {node(5), node(60), node(6)}));
+  EXPECT_EQ(pick(), (std::vector<std::uint8_t>{5}));
+  ASSERT_TRUE(respond(60, {node(5), node(50), node(7)}));
+  EXPECT_EQ(pick(), (std::vector<std::uint8_t>{6}));
+  EXPECT_FALSE(respond(60)) << "a second answer from the same node is not taken";
+  ASSERT_TRUE(respond(5, {node(50), node(6)}));
+  EXPECT_EQ(pick(), (std::vector<std::uint8_t>{7}));
+  EXPECT_EQ(lookup.progress().queried, 6u);
+}
+
+TEST_F(TraversalTest, SilentNodeWidensTheSearchButItsLateAnswerCounts) {
+  for (std::uint8_t n : {1, 2, 3, 4, 5}) lookup.add_seed(node(n));
+  pick();
+  EXPECT_EQ(lookup.next_deadline(), kT0 + 1s);
+  lookup.on_timer(kT0 + 999ms);
+  EXPECT_TRUE(pick(kT0 + 999ms).empty());
+  lookup.on_timer(kT0 + 1s);
+  EXPECT_EQ(lookup.progress().slow, 3u);
+  EXPECT_EQ(pick(kT0 + 1s), (std::vector<std::uint8_t>{4, 5}));
+  EXPECT_TRUE(respond(2)) << "late answers are still accepted";
+  EXPECT_EQ(lookup.progress().responded, 1u);
+}
+
+TEST_F(TraversalTest, DoneWhenTheKClosestHaveAnswered) {
+  for (std::uint8_t n : {1, 2, 3, 4, 5, 6}) lookup.add_seed(node(n));
+  pick();
+  for (std::uint8_t n : {1, 2, 3}) respond(n);
+  EXPECT_FALSE(lookup.done());
+  EXPECT_EQ(pick(), (std::vector<std::uint8_t>{4, 5, 6}));
+  respond(4);
+  EXPECT_TRUE(lookup.done());
+  EXPECT_TRUE(pick().empty()) << "nodes beyond the k closest are not asked";
+  std::vector<NodeInfo> closest;
+  lookup.closest_responders(closest);
+  EXPECT_EQ(closest, (std::vector<NodeInfo>{node(1), node(2), node(3), node(4)}));
+}
+
+TEST_F(TraversalTest, FailedNodesAreSkippedAndAllFailedEndsTheLookup) {
+  for (std::uint8_t n : {1, 2}) lookup.add_seed(node(n));
+  pick();
+  lookup.on_failure(ep(1));
+  EXPECT_FALSE(lookup.done());
+  lookup.on_failure(ep(2));
+  EXPECT_TRUE(lookup.done());
+  EXPECT_EQ(lookup.progress().failed, 2u);
+  EXPECT_FALSE(respond(1)) << "a failed node's answer no longer counts";
+}
+
+TEST_F(TraversalTest, SlowNodeAmongTheClosestHoldsTheLookupOpen) {
+  for (std::uint8_t n : {1, 2, 3, 4, 5}) lookup.add_seed(node(n));
+  pick();
+  lookup.on_timer(kT0 + 1s);  // 1, 2, 3 slow
+  pick(kT0 + 1s);             // 4, 5
+  for (std::uint8_t n : {2, 3, 4, 5}) respond(n);
+  EXPECT_FALSE(lookup.done()) << "node 1 may still answer";
+  lookup.on_failure(ep(1));
+  EXPECT_TRUE(lookup.done());
+}
+
+TEST_F(TraversalTest, SlowNodesCanBePassedOver) {
+  TraversalOptions o = options();
+  o.wait_for_slow = false;
+  FindNodeLookup quick(NodeId{}, o);
+  for (std::uint8_t n : {1, 2, 3, 4, 5}) quick.add_seed(node(n));
+  quick.pick(kT0, sent);
+  quick.on_timer(kT0 + 1s);
+  sent.clear();
+  quick.pick(kT0 + 1s, sent);
+  for (std::uint8_t n : {2, 3, 4, 5}) quick.on_response(ep(n), answer_from(n), {});
+  EXPECT_TRUE(quick.done());
+}
+
+TEST_F(TraversalTest, BootstrapEndpointIsAskedAndItsIdLearned) {
+  lookup.add_seed(ep(9));
+  EXPECT_EQ(pick(), (std::vector<std::uint8_t>{9}));
+  EXPECT_FALSE(sent[0].id.has_value());
+  ASSERT_TRUE(respond(9, {node(3)}));
+  EXPECT_EQ(pick(), (std::vector<std::uint8_t>{3}));
+  respond(3, {node(1)});
+  pick();
+  respond(1);
+  EXPECT_TRUE(lookup.done());
+  std::vector<NodeInfo> closest;
+  lookup.closest_responders(closest);
+  EXPECT_EQ(closest, (std::vector<NodeInfo>{node(1), node(3), node(9)}));
+  EXPECT_EQ(lookup.progress().hops, 3) << "9 told us of 3, which told us of 1";
+}
+
+TEST_F(TraversalTest, CandidateListIsBounded) {
+  TraversalOptions o = options();
+  o.max_candidates = 10;
+  FindNodeLookup small(NodeId{}, o);
+  small.add_seed(node(200));
+  small.pick(kT0, sent);
+  std::vector<NodeInfo> many;
+  for (std::uint8_t n = 1; n <= 100; ++n) many.push_back(node(n));
+  small.on_response(ep(200), answer_from(200), many);
+  sent.clear();
+  for (int round = 0; round < 20; ++round) {
+    std::vector<Traversal::Request> batch;
+    small.pick(kT0, batch);
+    for (const auto& r : batch) small.on_failure(r.to);
+    sent.insert(sent.end(), batch.begin(), batch.end());
+  }
+  // Only the 10 nearest were kept (the asked node 200 stays too).
+  EXPECT_EQ(sent.size(), 9u);
+  EXPECT_EQ(numbers(sent).front(), 1);
+}
+
+}  // namespace
+}  // namespace btnode::dht
