@@ -57,11 +57,17 @@ std::size_t Traversal::in_flight() const {
 }
 
 void Traversal::pick(TimePoint now, std::vector<Request>& out) {
+  for (Candidate& c : candidates_) {
+    if (!c.resend_due) continue;
+    c.resend_due = false;
+    ++progress_.resent;
+    out.push_back({c.node.endpoint, c.id_known ? std::optional(c.node.id) : std::nullopt});
+  }
   std::size_t flying = in_flight();
   std::size_t responded = 0;
   // Nodes beyond the k-th that answered cannot improve the result.
   for (Candidate& c : candidates_) {
-    if (flying >= options_.alpha || responded >= options_.k) break;
+    if (flying >= options_.alpha || responded >= options_.k + options_.margin) break;
     if (c.state == State::responded) ++responded;
     if (c.state != State::fresh) continue;
     c.state = State::in_flight;
@@ -75,8 +81,9 @@ void Traversal::pick(TimePoint now, std::vector<Request>& out) {
 bool Traversal::on_response(const Endpoint& from, const Response& response,
                             std::span<const NodeInfo> nodes) {
   Candidate* c = find(from);
-  if (!c || (c->state != State::in_flight && c->state != State::slow)) return false;
+  if (!c || !awaited(c->state)) return false;
   c->state = State::responded;
+  c->resend_due = false;
   c->node.id = response.id;  // learns a bootstrap node's id
   c->id_known = true;
   ++progress_.responded;
@@ -97,16 +104,22 @@ bool Traversal::on_response(const Endpoint& from, const Response& response,
 
 void Traversal::on_failure(const Endpoint& from) {
   Candidate* c = find(from);
-  if (!c || (c->state != State::in_flight && c->state != State::slow)) return;
+  if (!c || !awaited(c->state)) return;
   c->state = State::failed;
+  c->resend_due = false;
   ++progress_.failed;
 }
 
 void Traversal::on_timer(TimePoint now) {
   for (Candidate& c : candidates_) {
-    if (c.state == State::in_flight && now - c.sent >= options_.slow_after) {
+    if (now - c.sent < options_.slow_after) continue;
+    if (c.state == State::in_flight) {
       c.state = State::slow;
+      c.sent = now;
+      c.resend_due = options_.resend_slow;
       ++progress_.slow;
+    } else if (c.state == State::slow) {
+      c.state = State::passed;
     }
   }
 }
@@ -114,7 +127,8 @@ void Traversal::on_timer(TimePoint now) {
 TimePoint Traversal::next_deadline() const {
   TimePoint next = TimePoint::max();
   for (const Candidate& c : candidates_) {
-    if (c.state == State::in_flight) next = std::min(next, c.sent + options_.slow_after);
+    if (c.state == State::in_flight || c.state == State::slow)
+      next = std::min(next, c.sent + options_.slow_after);
   }
   return next;
 }
@@ -124,13 +138,12 @@ bool Traversal::done() const {
   for (const Candidate& c : candidates_) {
     switch (c.state) {
       case State::failed:
+      case State::passed:
         continue;
       case State::responded:
-        if (++responded == options_.k) return true;
+        if (++responded == options_.k + options_.margin) return true;
         continue;
       case State::slow:
-        if (!options_.wait_for_slow) continue;
-        return false;
       case State::fresh:
       case State::in_flight:
         return false;

@@ -204,7 +204,7 @@ TEST(NodeLookupsTest, ImpliedPortAnnouncesOurSourcePort) {
   EXPECT_EQ(found.peers, std::vector<Endpoint>{net.endpoint(3)});
 }
 
-TEST(NodeLookupsTest, DeadNodesTimeOutAndNoNodeIsAskedTwice) {
+TEST(NodeLookupsTest, DeadNodesArePassedOverAndLiveNodesAreAskedOnce) {
   Network net(60);
   net.join_all();
   for (std::size_t i = 20; i < 35; ++i) net.dead.insert(i);
@@ -227,11 +227,13 @@ TEST(NodeLookupsTest, DeadNodesTimeOutAndNoNodeIsAskedTwice) {
     overlap += std::ranges::count(truth, n.id) > 0 ? 1 : 0;
   }
   EXPECT_GE(overlap, 6);
-  EXPECT_GT(seen.progress.failed, 0u);
+  EXPECT_GT(seen.progress.slow, 0u) << "the dead neighbours were asked";
   EXPECT_GE(seen.progress.queried, seen.progress.responded + seen.progress.failed);
   EXPECT_GT(net.find_nodes_to.size(), 8u);
   for (std::size_t i = 0; i < 60; ++i) {
-    EXPECT_LE(net.find_nodes_to[net.endpoint(i)], 1) << i;
+    // One query per node; a silent one gets it once more at the short timeout.
+    const int expected = net.dead.contains(i) ? 2 : 1;
+    EXPECT_LE(net.find_nodes_to[net.endpoint(i)], expected) << i;
   }
 }
 

@@ -83,7 +83,7 @@ TEST_F(TraversalTest, SilentNodeWidensTheSearchButItsLateAnswerCounts) {
   EXPECT_TRUE(pick(kT0 + 999ms).empty());
   lookup.on_timer(kT0 + 1s);
   EXPECT_EQ(lookup.progress().slow, 3u);
-  EXPECT_EQ(pick(kT0 + 1s), (std::vector<std::uint8_t>{4, 5}));
+  EXPECT_EQ(pick(kT0 + 1s), (std::vector<std::uint8_t>{1, 2, 3, 4, 5})) << "3 resent, 2 new";
   EXPECT_TRUE(respond(2)) << "late answers are still accepted";
   EXPECT_EQ(lookup.progress().responded, 1u);
 }
@@ -113,28 +113,49 @@ TEST_F(TraversalTest, FailedNodesAreSkippedAndAllFailedEndsTheLookup) {
   EXPECT_FALSE(respond(1)) << "a failed node's answer no longer counts";
 }
 
-TEST_F(TraversalTest, SlowNodeAmongTheClosestHoldsTheLookupOpen) {
+TEST_F(TraversalTest, SlowNodeIsAskedAgainAndHoldsTheLookupOpenForAnotherShortTimeout) {
   for (std::uint8_t n : {1, 2, 3, 4, 5}) lookup.add_seed(node(n));
   pick();
-  lookup.on_timer(kT0 + 1s);  // 1, 2, 3 slow
-  pick(kT0 + 1s);             // 4, 5
-  for (std::uint8_t n : {2, 3, 4, 5}) respond(n);
+  respond(2);
+  respond(3);
+  lookup.on_timer(kT0 + 1s);  // 1 slow
+  // Node 1 is asked again; 4 and 5 widen the search.
+  EXPECT_EQ(pick(kT0 + 1s), (std::vector<std::uint8_t>{1, 4, 5}));
+  EXPECT_EQ(lookup.progress().resent, 1u);
+  respond(4);
+  respond(5);
   EXPECT_FALSE(lookup.done()) << "node 1 may still answer";
-  lookup.on_failure(ep(1));
-  EXPECT_TRUE(lookup.done());
+  EXPECT_EQ(lookup.next_deadline(), kT0 + 2s);
+  lookup.on_timer(kT0 + 2s);
+  EXPECT_TRUE(lookup.done()) << "passed over after a second short timeout";
+  EXPECT_TRUE(respond(1)) << "but a late answer still counts";
+  std::vector<NodeInfo> closest;
+  lookup.closest_responders(closest);
+  EXPECT_EQ(closest.front(), node(1));
 }
 
-TEST_F(TraversalTest, SlowNodesCanBePassedOver) {
+TEST_F(TraversalTest, ResendCanBeSwitchedOff) {
   TraversalOptions o = options();
-  o.wait_for_slow = false;
-  FindNodeLookup quick(NodeId{}, o);
-  for (std::uint8_t n : {1, 2, 3, 4, 5}) quick.add_seed(node(n));
-  quick.pick(kT0, sent);
-  quick.on_timer(kT0 + 1s);
+  o.resend_slow = false;
+  FindNodeLookup quiet(NodeId{}, o);
+  for (std::uint8_t n : {1, 2, 3, 4}) quiet.add_seed(node(n));
+  quiet.pick(kT0, sent);
+  quiet.on_timer(kT0 + 1s);
   sent.clear();
-  quick.pick(kT0 + 1s, sent);
-  for (std::uint8_t n : {2, 3, 4, 5}) quick.on_response(ep(n), answer_from(n), {});
-  EXPECT_TRUE(quick.done());
+  quiet.pick(kT0 + 1s, sent);
+  EXPECT_EQ(numbers(sent), (std::vector<std::uint8_t>{4}));
+  EXPECT_EQ(quiet.progress().resent, 0u);
+}
+
+TEST_F(TraversalTest, FailureEndsTheWaitForASlowNode) {
+  for (std::uint8_t n : {1, 2, 3, 4, 5}) lookup.add_seed(node(n));
+  pick();
+  lookup.on_timer(kT0 + 1s);
+  pick(kT0 + 1s);
+  for (std::uint8_t n : {2, 3, 4, 5}) respond(n);
+  EXPECT_FALSE(lookup.done());
+  lookup.on_failure(ep(1));
+  EXPECT_TRUE(lookup.done());
 }
 
 TEST_F(TraversalTest, BootstrapEndpointIsAskedAndItsIdLearned) {
