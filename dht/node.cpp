@@ -15,6 +15,11 @@ std::size_t encoded_peer_size(const Endpoint& e) {
   return e.is_v4() ? 8 : 21;
 }
 
+RttEstimatorOptions with_ceiling(RttEstimatorOptions rtt, Duration ceiling) {
+  rtt.ceiling = ceiling;
+  return rtt;
+}
+
 // How often stored peers are swept; between sweeps expired ones are skipped.
 constexpr Duration kStoreSweep = 1min;
 
@@ -27,6 +32,7 @@ Node::Node(NodeOptions options, TimePoint now)
       peers_(options_.peers),
       tokens_(now),
       limiter_(options_.rate),
+      rtt_(with_ceiling(options_.rtt, options_.lookup.slow_after)),
       next_sweep_(now + kStoreSweep) {}
 
 // ---------------------------------------------------------------- input
@@ -73,6 +79,7 @@ void Node::on_reply(const Message& message, const Endpoint& from, TimePoint now,
                     std::vector<Datagram>& out) {
   const auto pending = rpc_.finish(message.transaction_id, from);
   if (!pending) return;  // unsolicited, late, or spoofed
+  rtt_.add(now - pending->sent);
   const auto* response = std::get_if<Response>(&message.body);
   RoutingTable& t = table(from.family());
   if (response && pending->node && *pending->node != response->id) {

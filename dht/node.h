@@ -24,6 +24,7 @@
 #include "dht/rate_limiter.h"
 #include "dht/routing_table.h"
 #include "dht/rpc_tracker.h"
+#include "dht/rtt_estimator.h"
 #include "dht/time.h"
 #include "dht/token.h"
 #include "dht/traversal.h"
@@ -68,6 +69,9 @@ struct NodeOptions {
   std::int64_t sample_interval_seconds = 300;  // BEP 51 `interval`, 0..21600
   Duration query_timeout = 4s;                 // a silent node has failed (the full timeout)
   TraversalOptions lookup;                     // alpha, k, short timeout of every lookup
+  // Sizes the lookups' short timeout from measured round trips; its ceiling
+  // is lookup.slow_after.
+  RttEstimatorOptions rtt;
 };
 
 class Node {
@@ -111,6 +115,8 @@ class Node {
   }
   PeerStore& peer_store() { return peers_; }
   std::size_t queries_in_flight() const { return rpc_.in_flight(); }
+  // The short timeout the next lookup will use.
+  Duration lookup_slow_after() const { return lookup_options().slow_after; }
 
  private:
   // What every query handler needs to know about the query it answers.
@@ -170,6 +176,7 @@ class Node {
   bool send_query(const Traversal::Request& to, const QueryArgs& args, LookupId lookup,
                   TimePoint now, std::vector<Datagram>& out);
   TimePoint lookup_timers(TimePoint now, std::vector<Datagram>& out);
+  TraversalOptions lookup_options() const;
   TimePoint refresh_buckets(TimePoint now, std::vector<Datagram>& out);
 
   NodeOptions options_;
@@ -179,6 +186,7 @@ class Node {
   TokenIssuer tokens_;
   RateLimiter limiter_;
   RpcTracker rpc_;
+  RttEstimator rtt_;
 
   // Scratch buffers reused from packet to packet.
   std::vector<NodeInfo> closest_;

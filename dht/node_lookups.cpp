@@ -21,7 +21,7 @@ std::size_t family_index(Endpoint::Family family) {
 LookupId Node::find_node(const NodeId& target, TimePoint now, std::vector<Datagram>& out,
                          LookupCallback callback, Endpoint::Family family) {
   ActiveLookup lookup;
-  lookup.traversal = std::make_unique<FindNodeLookup>(target, options_.lookup);
+  lookup.traversal = std::make_unique<FindNodeLookup>(target, lookup_options());
   lookup.callback = std::move(callback);
   lookup.family = family;
   return start_lookup(std::move(lookup), {}, now, out);
@@ -29,7 +29,7 @@ LookupId Node::find_node(const NodeId& target, TimePoint now, std::vector<Datagr
 
 LookupId Node::get_peers(const NodeId& info_hash, TimePoint now, std::vector<Datagram>& out,
                          LookupCallback callback, Endpoint::Family family) {
-  auto traversal = std::make_unique<GetPeersLookup>(info_hash, options_.lookup);
+  auto traversal = std::make_unique<GetPeersLookup>(info_hash, lookup_options());
   ActiveLookup lookup;
   lookup.get_peers = traversal.get();
   lookup.traversal = std::move(traversal);
@@ -41,7 +41,7 @@ LookupId Node::get_peers(const NodeId& info_hash, TimePoint now, std::vector<Dat
 LookupId Node::announce(const NodeId& info_hash, const AnnounceOptions& announce, TimePoint now,
                         std::vector<Datagram>& out, LookupCallback callback,
                         Endpoint::Family family) {
-  auto traversal = std::make_unique<GetPeersLookup>(info_hash, options_.lookup);
+  auto traversal = std::make_unique<GetPeersLookup>(info_hash, lookup_options());
   ActiveLookup lookup;
   lookup.get_peers = traversal.get();
   lookup.traversal = std::move(traversal);
@@ -54,11 +54,17 @@ LookupId Node::announce(const NodeId& info_hash, const AnnounceOptions& announce
 LookupId Node::bootstrap(std::span<const Endpoint> routers, TimePoint now,
                          std::vector<Datagram>& out, LookupCallback callback) {
   ActiveLookup lookup;
-  lookup.traversal = std::make_unique<FindNodeLookup>(options_.id, options_.lookup);
+  lookup.traversal = std::make_unique<FindNodeLookup>(options_.id, lookup_options());
   lookup.callback = std::move(callback);
   lookup.family = routers.empty() ? Endpoint::Family::v4 : routers.front().unmapped().family();
   lookup.join = true;
   return start_lookup(std::move(lookup), routers, now, out);
+}
+
+TraversalOptions Node::lookup_options() const {
+  TraversalOptions o = options_.lookup;
+  o.slow_after = rtt_.timeout();
+  return o;
 }
 
 LookupId Node::start_lookup(ActiveLookup lookup, std::span<const Endpoint> routers, TimePoint now,

@@ -41,6 +41,7 @@ nlohmann::json to_json(const btnode::sim::ExperimentReport& r,
           {"table_size_mean", r.table_size_mean},
           {"datagrams", r.datagrams},
           {"alpha", o.node.lookup.alpha},
+          {"adaptive_timeout", o.node.rtt.adaptive},
           {"loss", o.link.loss},
           {"dead", o.dead},
           {"seed", o.seed},
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   int slow_ms = 1000;
   bool json = false;
   bool no_resend = false;
+  bool fixed_timeout = false;
   CLI::App app{"dht-sim: a virtual-time Mainline DHT of N btnode nodes", "dht-sim"};
   app.add_option("--nodes", o.nodes, "nodes in the network")->check(CLI::Range(2, 1000000));
   app.add_option("--lookups", o.lookups, "find_node lookups to measure")
@@ -70,6 +72,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(10, 10000));
   app.add_option("--margin", o.node.lookup.margin, "walk until k + margin nodes answered");
   app.add_flag("--no-resend", no_resend, "do not resend a query at the short timeout");
+  app.add_flag("--fixed-timeout", fixed_timeout,
+               "short timeout always --slow-ms, not sized from measured round trips");
   app.add_option("--routers", o.routers, "bootstrap nodes")->check(CLI::Range(1, 100));
   app.add_flag("--json", json, "print the report as one JSON object");
   try {
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
   o.link.rtt_max = std::chrono::milliseconds(hi);
   o.node.lookup.slow_after = std::chrono::milliseconds(slow_ms);
   o.node.lookup.resend_slow = !no_resend;
+  o.node.rtt.adaptive = !fixed_timeout;
 
   const auto report = btnode::sim::run_experiment(o);
   const auto j = to_json(report, o);

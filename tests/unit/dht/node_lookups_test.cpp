@@ -237,6 +237,14 @@ TEST(NodeLookupsTest, DeadNodesArePassedOverAndLiveNodesAreAskedOnce) {
   }
 }
 
+TEST(NodeLookupsTest, ShortTimeoutFollowsMeasuredRoundTrips) {
+  Network net(20);
+  EXPECT_EQ(net.node(5).lookup_slow_after(), 1s) << "nothing measured yet";
+  net.join_all();
+  // Answers here take a few virtual milliseconds: the floor.
+  EXPECT_EQ(net.node(5).lookup_slow_after(), 250ms);
+}
+
 TEST(NodeLookupsTest, LookupWithAnEmptyTableEndsAtOnce) {
   Network net(1);
   Seen seen;
