@@ -17,6 +17,7 @@ std::optional<RpcTracker::TransactionId> RpcTracker::start(const PendingQuery& q
   while (pending_.contains(next_id_)) ++next_id_;
   const std::uint16_t id = next_id_++;
   pending_.emplace(id, query);
+  oldest_ = std::min(oldest_, query.sent);
   return TransactionId{static_cast<char>(id >> 8), static_cast<char>(id & 0xff)};
 }
 
@@ -33,17 +34,23 @@ std::optional<PendingQuery> RpcTracker::finish(std::string_view transaction_id,
 }
 
 void RpcTracker::expire(TimePoint now, Duration timeout, std::vector<PendingQuery>& timed_out) {
+  if (pending_.empty()) oldest_ = TimePoint::max();
+  if (oldest_ == TimePoint::max() || now - oldest_ < timeout) return;
+  oldest_ = TimePoint::max();
   std::erase_if(pending_, [&](const auto& entry) {
-    if (now - entry.second.sent < timeout) return false;
+    if (now - entry.second.sent < timeout) {
+      oldest_ = std::min(oldest_, entry.second.sent);
+      return false;
+    }
     timed_out.push_back(entry.second);
     return true;
   });
 }
 
+// May be early (see oldest_), never late.
 TimePoint RpcTracker::next_timeout(Duration timeout) const {
-  TimePoint oldest = TimePoint::max();
-  for (const auto& [id, query] : pending_) oldest = std::min(oldest, query.sent);
-  return oldest == TimePoint::max() ? oldest : oldest + timeout;
+  if (pending_.empty() || oldest_ == TimePoint::max()) return TimePoint::max();
+  return oldest_ + timeout;
 }
 
 }  // namespace btnode::dht

@@ -50,6 +50,10 @@ class RpcTracker {
   std::size_t max_in_flight_;
   std::uint16_t next_id_;
   std::unordered_map<std::uint16_t, PendingQuery> pending_;
+  // No query in flight was sent before this (a lower bound: finish() does
+  // not raise it), so expire() can skip the scan until it matters. Nodes
+  // call expire() after every datagram.
+  TimePoint oldest_ = TimePoint::max();
 };
 
 }  // namespace btnode::dht

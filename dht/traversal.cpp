@@ -19,13 +19,7 @@ void Traversal::add_seed(const Endpoint& endpoint) {
 
 void Traversal::add(const NodeInfo& node, bool id_known, int depth) {
   if (!seen_.insert(node.endpoint).second) return;
-  // One id at two endpoints: keep the first, as a spoofer may be the second.
-  if (id_known && std::any_of(candidates_.begin(), candidates_.end(), [&](const Candidate& c) {
-        return c.id_known && c.node.id == node.id;
-      })) {
-    return;
-  }
-  candidates_.push_back({node, id_known, State::fresh, depth, {}});
+  candidates_.push_back({node, id_known, State::fresh, depth, false, {}});
 }
 
 void Traversal::sort_and_trim() {
@@ -34,6 +28,17 @@ void Traversal::sort_and_trim() {
                      if (a.id_known != b.id_known) return a.id_known;
                      return a.id_known && closer_to(target_, a.node.id, b.node.id);
                    });
+  // One id at two endpoints: keep the first heard of (sorting is stable), as
+  // a spoofer may be the second. Equal ids sort next to each other.
+  for (std::size_t i = 1; i < candidates_.size();) {
+    const Candidate& a = candidates_[i - 1];
+    const Candidate& b = candidates_[i];
+    if (a.id_known && b.id_known && a.node.id == b.node.id && b.state == State::fresh) {
+      candidates_.erase(candidates_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
   // Drop the farthest never-asked candidates; asked ones stay so that their
   // answers and failures can still be matched.
   for (std::size_t i = candidates_.size();

@@ -65,5 +65,19 @@ TEST(RpcTracker, ExpiresAfterTheTimeout) {
   EXPECT_EQ(rpc.next_timeout(4s), TimePoint::max());
 }
 
+TEST(RpcTracker, NextTimeoutMayBeEarlyAfterAnAnswerButNeverLate) {
+  RpcTracker rpc;
+  const auto first = rpc.start({kPeer, std::nullopt, kT0});
+  rpc.start({kSpoofer, std::nullopt, kT0 + 2s});
+  ASSERT_TRUE(rpc.finish(RpcTracker::view(*first), kPeer).has_value());
+  EXPECT_LE(rpc.next_timeout(4s), kT0 + 6s);
+  std::vector<PendingQuery> timed_out;
+  rpc.expire(kT0 + 4s, 4s, timed_out);  // the early wake-up finds nothing due
+  EXPECT_TRUE(timed_out.empty());
+  EXPECT_EQ(rpc.next_timeout(4s), kT0 + 6s) << "and corrects the estimate";
+  rpc.expire(kT0 + 6s, 4s, timed_out);
+  EXPECT_EQ(timed_out.size(), 1u);
+}
+
 }  // namespace
 }  // namespace btnode::dht

@@ -174,6 +174,15 @@ TEST_F(TraversalTest, BootstrapEndpointIsAskedAndItsIdLearned) {
   EXPECT_EQ(lookup.progress().hops, 3) << "9 told us of 3, which told us of 1";
 }
 
+TEST_F(TraversalTest, AnIdAtASecondEndpointIsIgnored) {
+  lookup.add_seed(node(50));
+  pick();
+  const NodeInfo impostor{id_of(5), Endpoint::v4({10, 9, 9, 9}, 6881)};
+  respond(50, {node(5), impostor, node(6)});
+  EXPECT_EQ(pick(), (std::vector<std::uint8_t>{5, 6}));
+  EXPECT_TRUE(pick().empty());
+}
+
 TEST_F(TraversalTest, CandidateListIsBounded) {
   TraversalOptions o = options();
   o.max_candidates = 10;
