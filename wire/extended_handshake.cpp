@@ -1,5 +1,8 @@
 #include "wire/extended_handshake.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "core/bencode.h"
 
 namespace btnode::wire {

@@ -1,5 +1,6 @@
 #include "wire/metadata_assembler.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/digest.h"

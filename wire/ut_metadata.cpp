@@ -1,5 +1,7 @@
 #include "wire/ut_metadata.h"
 
+#include <cstdint>
+
 #include "core/bencode.h"
 
 namespace btnode::wire {
