@@ -36,6 +36,8 @@ void add_global_options(CLI::App& app, GlobalOptions& globals);
 void register_create(CLI::App& app, GlobalOptions& globals, Action& action);
 void register_info(CLI::App& app, GlobalOptions& globals, Action& action);
 void register_verify(CLI::App& app, GlobalOptions& globals, Action& action);
+void register_bootstrap(CLI::App& app, GlobalOptions& globals, Action& action);
+void register_dht(CLI::App& app, GlobalOptions& globals, Action& action);
 
 // spdlog to stderr: stdout is reserved for results (and --json lines).
 void setup_logging(const std::string& level);

@@ -18,6 +18,8 @@ int run(int argc, char** argv) {
   register_create(app, globals, action);
   register_info(app, globals, action);
   register_verify(app, globals, action);
+  register_bootstrap(app, globals, action);
+  register_dht(app, globals, action);
 
   try {
     app.parse(argc, argv);
