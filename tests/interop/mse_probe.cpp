@@ -20,6 +20,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/ids.h"
 #include "core/result.h"
@@ -136,31 +137,36 @@ Result<std::string> run_receiver(int fd, const MseSkey& ih, MsePolicy policy) {
   return check_peer(fd, *outcome, std::move(stream), ih);
 }
 
+void set_timeout(int fd) {
+  timeval timeout{20, 0};  // a stuck peer fails the test instead of hanging it
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+}
+
+// A connected socket: dialled out, or the one connection accepted on
+// HOST:PORT (printing the bound port first so the test can hand it over).
 Result<int> open_socket(const std::string& host, int port, bool listen_mode) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   if (::inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) return fail("bad IPv4 address");
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return fail("socket failed");
-  timeval timeout{20, 0};  // a stuck peer fails the test instead of hanging it
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  Fd sock{::socket(AF_INET, SOCK_STREAM, 0)};
+  if (sock.fd < 0) return fail("socket failed");
+  set_timeout(sock.fd);
   auto* sa = reinterpret_cast<sockaddr*>(&addr);
   if (!listen_mode) {
-    if (::connect(fd, sa, sizeof addr) != 0) return ::close(fd), fail("connect failed");
-    return fd;
-  }
-  if (::bind(fd, sa, sizeof addr) != 0 || ::listen(fd, 1) != 0) {
-    return ::close(fd), fail("bind/listen failed");
+    if (::connect(sock.fd, sa, sizeof addr) != 0) return fail("connect failed");
+    return std::exchange(sock.fd, -1);
   }
   socklen_t len = sizeof addr;
-  ::getsockname(fd, sa, &len);
+  if (::bind(sock.fd, sa, sizeof addr) != 0 || ::listen(sock.fd, 1) != 0 ||
+      ::getsockname(sock.fd, sa, &len) != 0) {
+    return fail("bind/listen failed");
+  }
   std::printf("listening %d\n", ntohs(addr.sin_port));
   std::fflush(stdout);
-  const int conn = ::accept(fd, nullptr, nullptr);
-  ::close(fd);
+  const int conn = ::accept(sock.fd, nullptr, nullptr);  // SO_RCVTIMEO bounds the wait
   if (conn < 0) return fail("accept failed or timed out");
-  ::setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  set_timeout(conn);
   return conn;
 }
 
