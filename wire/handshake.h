@@ -52,6 +52,16 @@ struct Reserved {
   }
 };
 
+// The extensions a connection may use: BEP 5/6/10 each require that BOTH
+// ends set their bit, so the usable set is the bitwise AND.
+inline Reserved negotiated(const Reserved& ours, const Reserved& theirs) {
+  Reserved out;
+  for (std::size_t i = 0; i < out.bytes.size(); ++i) {
+    out.bytes[i] = static_cast<std::uint8_t>(ours.bytes[i] & theirs.bytes[i]);
+  }
+  return out;
+}
+
 struct Handshake {
   Reserved reserved;
   WireHash info_hash{};

@@ -52,6 +52,18 @@ TEST(Handshake, ReservedBitsReadBack) {
   EXPECT_EQ(r, Reserved{});
 }
 
+TEST(Handshake, NegotiatedNeedsBothEnds) {
+  Reserved ours, theirs;
+  ours.set_fast_extension(true);
+  ours.set_extension_protocol(true);
+  theirs.set_extension_protocol(true);
+  theirs.set_dht(true);
+  const Reserved both = negotiated(ours, theirs);
+  EXPECT_TRUE(both.extension_protocol());
+  EXPECT_FALSE(both.fast_extension());
+  EXPECT_FALSE(both.dht());
+}
+
 TEST(Handshake, ParsesWholeAndLeavesTrailingMessageBytes) {
   HandshakeParser parser(rules_for(hash_of('I')));
   const std::string stream = encode_handshake(sample()) + "\0\0\0\x01\x02";
