@@ -129,6 +129,18 @@ class MseAgainstLibtorrent(unittest.TestCase):
         self.encryption(FORCED, FORCED, BOTH)
         self.assertOk(self.listen("prefer"), "rc4", 1)
 
+    def test_receiver_plaintext_after_mse(self):
+        # libtorrent offers only plaintext: its IA (its handshake) still
+        # arrives RC4-encrypted, everything after it in the clear.
+        self.encryption(FORCED, FORCED, PLAINTEXT)
+        self.assertOk(self.listen("prefer"), "plaintext", 1)
+
+    def test_receiver_require_refuses_plaintext_only_offer(self):
+        self.encryption(FORCED, FORCED, PLAINTEXT)
+        code, report = self.listen("require")
+        self.assertEqual(code, 1, report)
+        self.assertIn("offers no RC4", report)
+
     def test_receiver_recognises_plain_handshake(self):
         self.encryption(DISABLED, DISABLED, BOTH)
         self.assertOk(self.listen("prefer"), "plaintext", 0)
