@@ -1,0 +1,18 @@
+// Names shared by the Torrent's sans-I/O policies (picker, pipeline, choker,
+// ban list): how they refer to a peer connection and to time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace btnode::node {
+
+// The owner's name for one peer connection (e.g. a connection counter); the
+// policies only compare it. A reconnecting peer gets a new key.
+using PeerKey = std::uint32_t;
+
+// Time is passed in by the owner; the policies never read a clock.
+using TimePoint = std::chrono::steady_clock::time_point;
+using Duration = std::chrono::steady_clock::duration;
+
+}  // namespace btnode::node
