@@ -117,7 +117,10 @@ void Node::finish(LookupId id, TimePoint now, std::vector<Datagram>& out) {
   if (lookup.announce) result.announced = send_announces(lookup, now, out);
   result.progress = lookup.traversal->progress();
   const std::size_t family = family_index(lookup.family);
-  if (lookup.join) table(lookup.family).refresh_sparse_buckets();
+  if (lookup.join && !closest.empty()) {
+    const auto kth = common_prefix_bits(options_.id, closest.back().id);
+    table(lookup.family).refresh_sparse_buckets(static_cast<std::size_t>(kth));
+  }
   // Refreshes run one after another, each started as the previous ends.
   if (lookup.join || refreshing_[family] == id) {
     refreshing_[family] = 0;

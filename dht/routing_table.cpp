@@ -299,8 +299,8 @@ TimePoint RoutingTable::next_refresh() const {
   return earliest + options_.refresh_after;
 }
 
-void RoutingTable::refresh_sparse_buckets() {
-  for (std::size_t i = 0; i + 1 < buckets_.size(); ++i) {
+void RoutingTable::refresh_sparse_buckets(std::size_t below) {
+  for (std::size_t i = 0; i + 1 < buckets_.size() && i < below; ++i) {
     if (buckets_[i].live.size() < options_.bucket.capacity) buckets_[i].refresh_due = true;
   }
 }

@@ -75,11 +75,13 @@ class RoutingTable {
   std::optional<NodeId> refresh_target(TimePoint now);
   // When refresh_target() will next have something to return.
   TimePoint next_refresh() const;
-  // After joining, every bucket but the last (our neighbourhood, which the
-  // join lookup just walked) with fewer than k live nodes becomes due for
-  // refresh: Kademlia's join refreshes the buckets farther than our closest
-  // neighbour, or a young node may know nobody in half of the id space.
-  void refresh_sparse_buckets();
+  // After joining, the buckets before `below` with fewer than k live nodes
+  // become due for refresh: Kademlia's join refreshes the buckets farther
+  // than our neighbours, or a young node may know nobody in half of the id
+  // space. The caller passes the shared prefix length of its k-th closest
+  // neighbour: the join lookup itself walked the buckets from there on, which
+  // are sparse only because the network holds few nodes that close to us.
+  void refresh_sparse_buckets(std::size_t below);
 
   // Heap and inline bytes the table holds (dht-sim's memory per node).
   std::size_t memory_bytes() const;

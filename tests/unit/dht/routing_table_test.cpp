@@ -337,7 +337,7 @@ TEST_F(RoutingTableTest, AfterJoiningSparseBucketsAreDueForRefresh) {
                          kStart);
   ASSERT_GE(table.bucket_count(), 3u);
   EXPECT_FALSE(table.refresh_target(kStart + 1min).has_value());
-  table.refresh_sparse_buckets();
+  table.refresh_sparse_buckets(160);
   EXPECT_LE(table.next_refresh(), kStart);
   std::set<std::size_t> refreshed;
   while (const auto target = table.refresh_target(kStart + 1min)) {
