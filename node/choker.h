@@ -73,7 +73,10 @@ class Choker {
                                       TimePoint now) const;
   std::vector<PeerKey> optimistic_choice(std::span<const ChokerPeer> peers,
                                          const std::vector<PeerKey>& regular, TimePoint now);
-  ChokeDecision apply(const std::vector<PeerKey>& wanted, TimePoint now);
+  std::vector<PeerKey> draw(std::vector<const ChokerPeer*> candidates, std::vector<PeerKey> chosen,
+                            TimePoint now);
+  ChokeDecision apply(std::span<const ChokerPeer> peers, const std::vector<PeerKey>& wanted,
+                      TimePoint now);
 
   ChokerOptions options_;
   std::mt19937_64 rng_;

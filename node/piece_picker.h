@@ -116,8 +116,12 @@ class PiecePicker {
   bool sequential() const { return options_.sequential; }
 
   // ------------------------------------------------ availability
+  // A peer's bitfield when it arrives; when it leaves, remove what it had
+  // last (its bitfield with every have since applied). Wrong-sized: ignored.
   void add_peer_bitfield(const Bitfield& pieces);
   void remove_peer_bitfield(const Bitfield& pieces);
+  // A `have` for a piece the peer did not have before (PeerProtocol drops
+  // repeats).
   void add_have(std::uint32_t piece);
   void add_have_all() { ++seeds_; }
   void remove_have_all();
@@ -175,15 +179,15 @@ class PiecePicker {
   Block* find_block(const BlockRef& block, ActivePiece** owner);
   bool pickable(std::uint32_t piece, const Bitfield& peer_has) const;
   void take_free(ActivePiece& piece, PeerKey peer, std::uint32_t limit, std::vector<BlockRef>& out);
+  void adjust_free(ActivePiece& piece, int delta);
+  void start_or_continue(std::uint32_t piece, const PickRequest& request,
+                         std::vector<BlockRef>& out);
   void pick_allowed_fast(const PickRequest& request, std::vector<BlockRef>& out);
   void pick_partial(const PickRequest& request, std::vector<BlockRef>& out);
   void pick_rarest(const PickRequest& request, std::vector<BlockRef>& out);
   void pick_sequential(const PickRequest& request, std::vector<BlockRef>& out);
   void pick_endgame(const PickRequest& request, std::vector<BlockRef>& out);
-  void start_piece(std::uint32_t piece, const PickRequest& request, std::vector<BlockRef>& out);
   bool drop_requester(Block& block, ActivePiece& piece, PeerKey peer);
-  void set_block_free(Block& block, ActivePiece& piece);
-  std::uint64_t wanted_free_delta(const ActivePiece& piece) const;
 
   static constexpr std::uint32_t kNone = 0xFFFFFFFF;
 

@@ -1,0 +1,373 @@
+#include "node/piece_picker.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <random>
+#include <set>
+#include <vector>
+
+namespace btnode::node {
+namespace {
+
+PiecePickerOptions geometry(std::uint32_t pieces, std::uint32_t piece_length,
+                            std::uint64_t total = 0) {
+  PiecePickerOptions options;
+  options.piece_count = pieces;
+  options.piece_length = piece_length;
+  options.total_size = total != 0 ? total : std::uint64_t{pieces} * piece_length;
+  options.seed = 42;
+  return options;
+}
+
+Bitfield all_of(std::uint32_t pieces) {
+  return Bitfield(pieces, true);
+}
+
+Bitfield only(std::uint32_t pieces, std::initializer_list<std::uint32_t> set) {
+  Bitfield bits(pieces);
+  for (const auto piece : set) bits.set(piece);
+  return bits;
+}
+
+PickRequest ask(const Bitfield& has, PeerKey peer, std::uint32_t count) {
+  PickRequest request;
+  request.peer_has = &has;
+  request.peer = peer;
+  request.count = count;
+  return request;
+}
+
+TEST(PiecePickerTest, GeometryHasAShortLastPieceAndBlock) {
+  PiecePicker picker(geometry(3, 32 * 1024, 2 * 32 * 1024 + 20000));
+  EXPECT_EQ(picker.piece_size(0), 32u * 1024);
+  EXPECT_EQ(picker.piece_size(2), 20000u);
+  EXPECT_EQ(picker.blocks_in_piece(0), 2u);
+  EXPECT_EQ(picker.blocks_in_piece(2), 2u);
+  EXPECT_EQ(picker.block_ref(2, 1), (BlockRef{2, kBlockSize, 20000 - kBlockSize}));
+}
+
+TEST(PiecePickerTest, FinishesAStartedPieceBeforeOpeningAnother) {
+  PiecePicker picker(geometry(10, 4 * kBlockSize));
+  const Bitfield seed = all_of(10);
+  picker.add_peer_bitfield(seed);
+  const auto first = picker.pick(ask(seed, 1, 2));
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].piece, first[1].piece);
+  const auto second = picker.pick(ask(seed, 2, 2));
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0].piece, first[0].piece);
+  EXPECT_EQ(second[0].begin, 2 * kBlockSize);
+  EXPECT_EQ(second[1].begin, 3 * kBlockSize);
+}
+
+TEST(PiecePickerTest, PicksNothingThePeerLacks) {
+  PiecePicker picker(geometry(8, kBlockSize));
+  const Bitfield has = only(8, {5});
+  picker.add_peer_bitfield(has);
+  const auto blocks = picker.pick(ask(has, 1, 10));
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].piece, 5u);
+  EXPECT_TRUE(picker.pick(ask(has, 1, 10)).empty());
+}
+
+// Property: with one block per piece every pick opens a new piece, which must
+// be one of the rarest the peer has among pieces not yet started. Peers come
+// and go and send haves in between, exercising the bucket moves.
+TEST(PiecePickerTest, RarestFirstPicksARarestPieceUnderRandomAvailability) {
+  constexpr std::uint32_t kPieces = 300;
+  constexpr int kPeers = 12;
+  PiecePicker picker(geometry(kPieces, kBlockSize));
+  std::mt19937 rng(7);
+  std::vector<Bitfield> peers;
+  std::vector<std::uint32_t> reference(kPieces, 0);
+  for (int p = 0; p < kPeers; ++p) {
+    Bitfield bits(kPieces);
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      if (rng() % 3 == 0) bits.set(i);
+    }
+    picker.add_peer_bitfield(bits);
+    for (std::uint32_t i = 0; i < kPieces; ++i) reference[i] += bits.test(i) ? 1 : 0;
+    peers.push_back(bits);
+  }
+  std::set<std::uint32_t> started;
+  for (int round = 0; round < 250; ++round) {
+    const auto who = static_cast<std::size_t>(rng() % kPeers);
+    if (round % 5 == 0) {  // churn: a have, or a peer replaced
+      const std::uint32_t piece = rng() % kPieces;
+      if (!peers[who].test(piece)) {
+        peers[who].set(piece);
+        picker.add_have(piece);
+        ++reference[piece];
+      }
+    }
+    if (round % 17 == 0) {
+      picker.remove_peer_bitfield(peers[who]);
+      for (std::uint32_t i = 0; i < kPieces; ++i) reference[i] -= peers[who].test(i) ? 1 : 0;
+      peers[who] = Bitfield(kPieces);
+      for (std::uint32_t i = 0; i < kPieces; ++i) {
+        if (rng() % 2 == 0) peers[who].set(i);
+      }
+      picker.add_peer_bitfield(peers[who]);
+      for (std::uint32_t i = 0; i < kPieces; ++i) reference[i] += peers[who].test(i) ? 1 : 0;
+    }
+    std::uint32_t rarest = UINT32_MAX;
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      ASSERT_EQ(picker.availability(i), reference[i]);
+      if (peers[who].test(i) && !started.contains(i)) rarest = std::min(rarest, reference[i]);
+    }
+    const auto picked = picker.pick(ask(peers[who], static_cast<PeerKey>(who), 1));
+    if (rarest == UINT32_MAX) {
+      EXPECT_TRUE(picked.empty());
+      continue;
+    }
+    ASSERT_EQ(picked.size(), 1u);
+    EXPECT_EQ(reference[picked[0].piece], rarest) << "round " << round;
+    EXPECT_TRUE(started.insert(picked[0].piece).second);
+  }
+}
+
+TEST(PiecePickerTest, TiesAreBrokenAtRandom) {
+  std::set<std::uint32_t> firsts;
+  const Bitfield seed = all_of(64);
+  for (std::uint64_t s = 0; s < 20; ++s) {
+    auto options = geometry(64, kBlockSize);
+    options.seed = s;
+    PiecePicker picker(options);
+    picker.add_peer_bitfield(seed);
+    firsts.insert(picker.pick(ask(seed, 1, 1)).at(0).piece);
+  }
+  EXPECT_GE(firsts.size(), 10u);  // 20 draws among 64 equal pieces
+}
+
+TEST(PiecePickerTest, SeedsCountTowardAvailabilityButNotTheOrder) {
+  PiecePicker picker(geometry(4, kBlockSize));
+  picker.add_have_all();
+  picker.add_peer_bitfield(only(4, {0, 1, 3}));
+  EXPECT_EQ(picker.availability(2), 1u);
+  EXPECT_EQ(picker.availability(0), 2u);
+  const Bitfield seed = all_of(4);
+  EXPECT_EQ(picker.pick(ask(seed, 9, 1)).at(0).piece, 2u);
+  picker.remove_have_all();
+  EXPECT_EQ(picker.availability(2), 0u);
+}
+
+// Property: sequential mode always opens the lowest-index piece the peer has
+// that we still miss, whatever the availability.
+TEST(PiecePickerTest, SequentialPicksInPieceOrder) {
+  constexpr std::uint32_t kPieces = 200;
+  auto options = geometry(kPieces, 2 * kBlockSize);
+  options.sequential = true;
+  PiecePicker picker(options);
+  std::mt19937 rng(3);
+  std::vector<Bitfield> peers;
+  for (int p = 0; p < 4; ++p) {
+    Bitfield bits(kPieces);
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      if (rng() % 2 == 0) bits.set(i);
+    }
+    picker.add_peer_bitfield(bits);
+    peers.push_back(bits);
+  }
+  picker.set_have(0);
+  std::vector<bool> started(kPieces, false);
+  started[0] = true;
+  for (int round = 0; round < 120; ++round) {
+    const auto who = static_cast<std::size_t>(rng() % peers.size());
+    std::uint32_t expected = kPieces;
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      if (peers[who].test(i) && !started[i]) {
+        expected = i;
+        break;
+      }
+    }
+    const auto picked = picker.pick(ask(peers[who], static_cast<PeerKey>(who), 2));
+    if (expected == kPieces) {
+      EXPECT_TRUE(picked.empty());
+      continue;
+    }
+    ASSERT_EQ(picked.size(), 2u);
+    EXPECT_EQ(picked[0].piece, expected);
+    EXPECT_EQ(picked[1].piece, expected);
+    started[expected] = true;
+  }
+}
+
+TEST(PiecePickerTest, EndgameDuplicatesTheLastBlocksAndCancelsOnArrival) {
+  auto options = geometry(2, 2 * kBlockSize);
+  options.endgame_max_requesters = 2;
+  PiecePicker picker(options);
+  const Bitfield seed = all_of(2);
+  picker.add_peer_bitfield(seed);
+  picker.add_peer_bitfield(seed);
+  picker.add_peer_bitfield(seed);
+  EXPECT_FALSE(picker.in_endgame());
+  const auto by_a = picker.pick(ask(seed, 1, 10));
+  ASSERT_EQ(by_a.size(), 4u);
+  EXPECT_TRUE(picker.in_endgame());
+  EXPECT_TRUE(picker.pick(ask(seed, 1, 10)).empty());  // never twice to one peer
+
+  const auto by_b = picker.pick(ask(seed, 2, 10));
+  ASSERT_EQ(by_b.size(), 4u);
+  EXPECT_TRUE(picker.pick(ask(seed, 3, 10)).empty());  // two requesters per block at most
+
+  const auto got = picker.on_block_received(2, by_b[0]);
+  EXPECT_TRUE(got.accepted);
+  ASSERT_EQ(got.cancels.size(), 1u);
+  EXPECT_EQ(got.cancels[0], (Cancel{1, by_b[0]}));
+  EXPECT_FALSE(picker.on_block_received(1, by_b[0]).accepted);  // the late duplicate
+
+  // A released duplicate holder frees nothing: the other request stands.
+  EXPECT_EQ(picker.release_peer(2).size(), 3u);
+  EXPECT_EQ(picker.requesters(by_a[1]), std::vector<PeerKey>{1});
+  EXPECT_TRUE(picker.in_endgame());
+}
+
+TEST(PiecePickerTest, PieceCompletesPassesAndIsNeverPickedAgain) {
+  PiecePicker picker(geometry(2, 2 * kBlockSize));
+  const Bitfield has = only(2, {1});
+  picker.add_peer_bitfield(has);
+  const auto blocks = picker.pick(ask(has, 1, 5));
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_FALSE(picker.on_block_received(1, blocks[0]).piece_complete);
+  EXPECT_TRUE(picker.on_block_received(1, blocks[1]).piece_complete);
+  picker.on_block_written(blocks[0]);
+  picker.on_piece_passed(1);
+  EXPECT_TRUE(picker.have(1));
+  EXPECT_EQ(picker.missing_count(), 1u);
+  EXPECT_TRUE(picker.pick(ask(has, 1, 5)).empty());
+  EXPECT_FALSE(picker.on_block_received(1, blocks[0]).accepted);
+}
+
+TEST(PiecePickerTest, FailedPieceReportsSendersAndIsPickedAgain) {
+  PiecePicker picker(geometry(1, 2 * kBlockSize));
+  const Bitfield seed = all_of(1);
+  picker.add_peer_bitfield(seed);
+  const auto from_a = picker.pick(ask(seed, 1, 1));
+  const auto from_b = picker.pick(ask(seed, 2, 1));
+  ASSERT_EQ(from_a.size(), 1u);
+  ASSERT_EQ(from_b.size(), 1u);
+  picker.on_block_received(1, from_a[0]);
+  EXPECT_TRUE(picker.on_block_received(2, from_b[0]).piece_complete);
+  const auto contributors = picker.on_piece_failed(0);
+  EXPECT_EQ(contributors.piece, 0u);
+  EXPECT_EQ(contributors.senders, (std::vector<PeerKey>{1, 2}));
+  EXPECT_FALSE(picker.in_endgame());
+  EXPECT_EQ(picker.pick(ask(seed, 3, 5)).size(), 2u);
+}
+
+TEST(PiecePickerTest, RejectedTimedOutAndReleasedRequestsGoBackToThePool) {
+  PiecePicker picker(geometry(1, 3 * kBlockSize));
+  const Bitfield seed = all_of(1);
+  picker.add_peer_bitfield(seed);
+  const auto blocks = picker.pick(ask(seed, 1, 3));
+  ASSERT_EQ(blocks.size(), 3u);
+  picker.on_request_rejected(1, blocks[0]);
+  picker.on_request_timed_out(1, blocks[1]);
+  const auto again = picker.pick(ask(seed, 2, 2));
+  EXPECT_EQ(again, (std::vector<BlockRef>{blocks[0], blocks[1]}));
+  EXPECT_EQ(picker.release_peer(1), std::vector<BlockRef>{blocks[2]});
+  EXPECT_EQ(picker.pick(ask(seed, 2, 3)), std::vector<BlockRef>{blocks[2]});
+  // The timed-out block arriving late from peer 1 is still taken, and peer 2's
+  // request for it is cancelled.
+  const auto late = picker.on_block_received(1, blocks[1]);
+  EXPECT_TRUE(late.accepted);
+  EXPECT_EQ(late.cancels, std::vector<Cancel>{(Cancel{2, blocks[1]})});
+}
+
+TEST(PiecePickerTest, ChokedPeerOnlyGivesAllowedFastPieces) {
+  PiecePicker picker(geometry(10, kBlockSize));
+  const Bitfield seed = all_of(10);
+  picker.add_peer_bitfield(seed);
+  const std::vector<std::uint32_t> allowed{7, 3, 99};
+  auto request = ask(seed, 1, 5);
+  request.choked = true;
+  request.allowed_fast = allowed;
+  const auto blocks = picker.pick(request);
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0].piece, 7u);
+  EXPECT_EQ(blocks[1].piece, 3u);
+}
+
+TEST(PiecePickerTest, UnwantedPiecesAreNeverPicked) {
+  PiecePicker picker(geometry(6, kBlockSize));
+  picker.set_wanted(only(6, {1, 4}));
+  const Bitfield seed = all_of(6);
+  picker.add_peer_bitfield(seed);
+  EXPECT_EQ(picker.missing_count(), 2u);
+  std::set<std::uint32_t> picked;
+  for (const auto& block : picker.pick(ask(seed, 1, 10))) picked.insert(block.piece);
+  EXPECT_EQ(picked, (std::set<std::uint32_t>{1, 4}));
+  picker.on_block_received(1, picker.block_ref(1, 0));
+  picker.on_piece_passed(1);
+  picker.on_block_received(1, picker.block_ref(4, 0));
+  picker.on_piece_passed(4);
+  EXPECT_TRUE(picker.finished());
+  EXPECT_FALSE(picker.in_endgame());
+  picker.set_wanted(2, true);
+  EXPECT_EQ(picker.pick(ask(seed, 1, 10)), std::vector<BlockRef>{picker.block_ref(2, 0)});
+}
+
+TEST(PiecePickerTest, MalformedBlocksAreRefused) {
+  PiecePicker picker(geometry(2, 2 * kBlockSize));
+  EXPECT_FALSE(picker.on_block_received(1, BlockRef{5, 0, kBlockSize}).accepted);
+  EXPECT_FALSE(picker.on_block_received(1, BlockRef{0, 1, kBlockSize}).accepted);
+  EXPECT_FALSE(picker.on_block_received(1, BlockRef{0, 0, 100}).accepted);
+  EXPECT_FALSE(picker.on_block_received(1, BlockRef{0, 2 * kBlockSize, kBlockSize}).accepted);
+}
+
+// Not a benchmark gate: downloads a 10k-piece torrent from 30 random peers
+// through the picker alone and prints the time (bounded loose so sanitizer
+// builds pass; the Release figure goes in the commit message).
+TEST(PiecePickerTest, TenThousandPieceDownloadLoop) {
+  constexpr std::uint32_t kPieces = 10000;
+  PiecePicker picker(geometry(kPieces, 4 * kBlockSize));
+  std::mt19937 rng(11);
+  std::vector<Bitfield> peers;
+  for (int p = 0; p < 30; ++p) {
+    Bitfield bits(kPieces);
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      if (rng() % 2 == 0 || p == 0) bits.set(i);
+    }
+    picker.add_peer_bitfield(bits);
+    peers.push_back(std::move(bits));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t picks = 0;
+  for (int round = 0; round < 100000 && !picker.finished(); ++round) {
+    const auto who = static_cast<PeerKey>(rng() % peers.size());
+    const auto blocks = picker.pick(ask(peers[who], who, 16));
+    ++picks;
+    for (const auto& block : blocks) {
+      if (picker.on_block_received(who, block).piece_complete) picker.on_piece_passed(block.piece);
+    }
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(picker.finished());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+  std::cout << "10k pieces, " << picks << " picks of 16 blocks: " << ms << " ms\n";
+  EXPECT_LT(ms, 10000);
+}
+
+TEST(PiecePickerTest, HundredThousandPiecesPickQuickly) {
+  constexpr std::uint32_t kPieces = 100000;
+  PiecePicker picker(geometry(kPieces, kBlockSize));
+  const Bitfield seed = all_of(kPieces);
+  for (int p = 0; p < 5; ++p) picker.add_peer_bitfield(seed);
+  picker.add_have(12345);
+  const auto start = std::chrono::steady_clock::now();
+  for (PeerKey peer = 0; peer < 1000; ++peer) {
+    const auto blocks = picker.pick(ask(seed, peer, 4));
+    ASSERT_EQ(blocks.size(), 4u);
+  }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  std::cout << "100k pieces, 1000 picks of 4: " << ms << " ms\n";
+  EXPECT_LT(ms, 5000);
+}
+
+}  // namespace
+}  // namespace btnode::node
