@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/bitfield.h"
 #include "core/digest.h"
-#include "storage/bitfield.h"
 #include "storage/file_store.h"
 #include "storage/worker_pool.h"
 

@@ -62,7 +62,7 @@ std::string encode_resume(const ResumeData& data) {
   w.string("info-hash")
       .string({reinterpret_cast<const char*>(data.info_hash.data()), data.info_hash.size()});
   w.string("piece-count").integer(data.pieces.size());
-  w.string("pieces").string(data.pieces.bytes());
+  w.string("pieces").string(data.pieces.wire());
   w.end();
   return out;
 }
@@ -83,7 +83,7 @@ Result<ResumeData> decode_resume(std::string_view bytes) {
   if (!count || !pieces || !files) return fail("resume data: missing pieces or files");
   ResumeData out;
   std::memcpy(out.info_hash.data(), hash->data(), 20);
-  auto bits = Bitfield::from_bytes(*pieces, *count);
+  auto bits = Bitfield::from_wire(*pieces, *count);
   if (!bits) return fail("resume data: piece bitfield does not match the piece count");
   out.pieces = std::move(*bits);
   auto stats = decode_files(*files);

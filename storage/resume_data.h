@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bitfield.h"
 #include "core/file_layout.h"
 #include "core/result.h"
-#include "storage/bitfield.h"
 #include "storage/file_store.h"
 
 namespace btnode::storage {

@@ -13,8 +13,8 @@
 #include <optional>
 #include <vector>
 
+#include "core/bitfield.h"
 #include "core/file_layout.h"
-#include "storage/bitfield.h"
 #include "storage/file_store.h"
 #include "storage/resume_data.h"
 

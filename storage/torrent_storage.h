@@ -33,9 +33,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/bitfield.h"
 #include "core/digest.h"
 #include "core/result.h"
-#include "storage/bitfield.h"
 #include "storage/disk_error.h"
 #include "storage/file_store.h"
 #include "storage/piece_assembler.h"

@@ -28,8 +28,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/bitfield.h"
 #include "core/result.h"
-#include "wire/bitfield.h"
 #include "wire/extended_handshake.h"
 #include "wire/message.h"
 #include "wire/peer_events.h"
