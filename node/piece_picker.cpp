@@ -406,12 +406,16 @@ PieceContributors PiecePicker::on_piece_failed(std::uint32_t piece) {
   ActivePiece* started = active(piece);
   if (started == nullptr) return result;
   result.senders.reserve(started->blocks.size());
+  // Blocks still requested (the owner hashed early) keep their requesters,
+  // so release_peer and cancels stay right.
+  int freed = 0;
   for (Block& block : started->blocks) {
     result.senders.push_back(block.sender);
+    if (block.state != BlockState::received && block.state != BlockState::written) continue;
     block = Block{};
+    ++freed;
   }
-  const auto total = static_cast<int>(started->blocks.size());
-  adjust_free(*started, total - static_cast<int>(started->free));
+  adjust_free(*started, freed);
   started->received = 0;
   return result;
 }

@@ -135,7 +135,8 @@ class PiecePicker {
   void on_block_written(const BlockRef& block);
   // Hash matched: the piece is ours.
   void on_piece_passed(std::uint32_t piece);
-  // Hash failed: every block is free again; returns who sent what.
+  // Hash failed: every received block is free again; returns who sent each
+  // block (0 for one never received).
   PieceContributors on_piece_failed(std::uint32_t piece);
   // The request goes back to the pool (unless other peers hold it too).
   void on_request_rejected(PeerKey peer, const BlockRef& block);

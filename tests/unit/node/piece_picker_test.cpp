@@ -371,3 +371,225 @@ TEST(PiecePickerTest, HundredThousandPiecesPickQuickly) {
 
 }  // namespace
 }  // namespace btnode::node
+
+namespace btnode::node {
+namespace {
+
+// Model-based stress: random picks, arrivals, rejects, releases, hash
+// failures and wanted toggles, checked step by step against a plain model of
+// every block (who holds a request, whether it arrived).
+class PickerModel {
+ public:
+  static constexpr std::uint32_t kPieces = 40;
+  static constexpr std::uint32_t kPeers = 6;
+  static constexpr std::uint32_t kMaxRequesters = 2;
+
+  PickerModel() : picker_(options()), rng_(2024) {
+    for (std::uint32_t p = 0; p < kPeers; ++p) {
+      Bitfield bits(kPieces);
+      for (std::uint32_t i = 0; i < kPieces; ++i) {
+        if (p == 0 || rng_() % 2 == 0) bits.set(i);
+      }
+      picker_.add_peer_bitfield(bits);
+      peers_.push_back(std::move(bits));
+    }
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      blocks_.emplace_back(picker_.blocks_in_piece(i));
+    }
+  }
+
+  void step() {
+    const auto op = rng_() % 100;
+    if (op < 45)
+      pick();
+    else if (op < 80)
+      deliver();
+    else if (op < 90)
+      reject();
+    else if (op < 95)
+      release();
+    else
+      toggle_wanted();
+    check();
+  }
+
+  bool finished() const { return picker_.finished(); }
+  int duplicates() const { return duplicates_; }
+  int failures() const { return failures_; }
+  int passes() const { return passes_; }
+
+ private:
+  struct Model {
+    std::set<PeerKey> requesters;
+    bool received = false;
+  };
+
+  static PiecePickerOptions options() {
+    auto o = geometry(kPieces, 4 * kBlockSize, (kPieces - 1) * 4ull * kBlockSize + 20000);
+    o.endgame_max_requesters = kMaxRequesters;
+    return o;
+  }
+
+  bool open(std::uint32_t piece) const { return picker_.wanted(piece) && !picker_.have(piece); }
+
+  bool any_free(const Bitfield* only_for) const {
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      if (!open(i) || (only_for != nullptr && !only_for->test(i))) continue;
+      for (const auto& b : blocks_[i]) {
+        if (!b.received && b.requesters.empty()) return true;
+      }
+    }
+    return false;
+  }
+
+  bool model_endgame() const {
+    bool missing = false;
+    for (std::uint32_t i = 0; i < kPieces; ++i) missing = missing || open(i);
+    return missing && !any_free(nullptr);
+  }
+
+  void pick() {
+    const auto peer = static_cast<PeerKey>(rng_() % kPeers);
+    const std::uint32_t count = 1 + rng_() % 8;
+    const auto picked = picker_.pick(ask(peers_[peer], peer, count));
+    for (const auto& ref : picked) {
+      ASSERT_TRUE(open(ref.piece));
+      ASSERT_TRUE(peers_[peer].test(ref.piece));
+      Model& b = blocks_[ref.piece][ref.begin / kBlockSize];
+      ASSERT_EQ(ref, picker_.block_ref(ref.piece, ref.begin / kBlockSize));
+      ASSERT_FALSE(b.received);
+      ASSERT_FALSE(b.requesters.contains(peer));
+      if (!b.requesters.empty()) {  // an endgame duplicate
+        ASSERT_TRUE(model_endgame());
+        ASSERT_LT(b.requesters.size(), kMaxRequesters);
+      }
+      b.requesters.insert(peer);
+    }
+    // Fewer than asked: nothing free was left for this peer.
+    if (picked.size() < count) {
+      ASSERT_FALSE(any_free(&peers_[peer]));
+    }
+    for (const auto& ref : picked)
+      duplicates_ += blocks_[ref.piece][ref.begin / kBlockSize].requesters.size() > 1 ? 1 : 0;
+  }
+
+  std::vector<std::pair<PeerKey, BlockRef>> outstanding() const {
+    std::vector<std::pair<PeerKey, BlockRef>> all;
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      for (std::uint32_t k = 0; k < blocks_[i].size(); ++k) {
+        for (const PeerKey peer : blocks_[i][k].requesters) {
+          all.emplace_back(peer, picker_.block_ref(i, k));
+        }
+      }
+    }
+    return all;
+  }
+
+  void deliver() {
+    const auto all = outstanding();
+    if (all.empty()) return;
+    const auto [peer, ref] = all[rng_() % all.size()];
+    Model& b = blocks_[ref.piece][ref.begin / kBlockSize];
+    const auto got = picker_.on_block_received(peer, ref);
+    ASSERT_TRUE(got.accepted);
+    std::set<PeerKey> cancelled;
+    for (const auto& cancel : got.cancels) {
+      ASSERT_EQ(cancel.block, ref);
+      cancelled.insert(cancel.peer);
+    }
+    b.requesters.erase(peer);
+    ASSERT_EQ(cancelled, b.requesters);
+    b.requesters.clear();
+    b.received = true;
+    const bool complete = std::all_of(blocks_[ref.piece].begin(), blocks_[ref.piece].end(),
+                                      [](const Model& m) { return m.received; });
+    ASSERT_EQ(got.piece_complete, complete);
+    if (complete) finish_piece(ref.piece);
+  }
+
+  void finish_piece(std::uint32_t piece) {
+    if (rng_() % 10 == 0) {
+      const auto contributors = picker_.on_piece_failed(piece);
+      ASSERT_EQ(contributors.senders.size(), blocks_[piece].size());
+      for (auto& b : blocks_[piece]) b = Model{};
+      ++failures_;
+    } else {
+      picker_.on_piece_passed(piece);
+      ++passes_;
+      for (auto& b : blocks_[piece]) b = Model{};
+    }
+  }
+
+  void reject() {
+    const auto all = outstanding();
+    if (all.empty()) return;
+    const auto [peer, ref] = all[rng_() % all.size()];
+    if (rng_() % 2 == 0)
+      picker_.on_request_rejected(peer, ref);
+    else
+      picker_.on_request_timed_out(peer, ref);
+    blocks_[ref.piece][ref.begin / kBlockSize].requesters.erase(peer);
+  }
+
+  void release() {
+    const auto peer = static_cast<PeerKey>(rng_() % kPeers);
+    const auto released = picker_.release_peer(peer);
+    std::set<BlockRef> expected;
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      for (std::uint32_t k = 0; k < blocks_[i].size(); ++k) {
+        if (blocks_[i][k].requesters.erase(peer) != 0) expected.insert(picker_.block_ref(i, k));
+      }
+    }
+    ASSERT_EQ(std::set<BlockRef>(released.begin(), released.end()), expected);
+  }
+
+  // Half the time a started piece, with some of its requests returned first:
+  // the counters for free blocks of unwanted started pieces are the subtle part.
+  void toggle_wanted() {
+    std::uint32_t piece = rng_() % kPieces;
+    const auto all = outstanding();
+    if (!all.empty() && rng_() % 2 == 0) {
+      const auto [peer, ref] = all[rng_() % all.size()];
+      picker_.on_request_rejected(peer, ref);
+      blocks_[ref.piece][ref.begin / kBlockSize].requesters.erase(peer);
+      piece = ref.piece;
+    }
+    picker_.set_wanted(piece, !picker_.wanted(piece));
+  }
+
+  void check() const {
+    ASSERT_EQ(picker_.in_endgame(), model_endgame());
+    for (std::uint32_t i = 0; i < kPieces; ++i) {
+      for (std::uint32_t k = 0; k < blocks_[i].size(); ++k) {
+        const auto holders = picker_.requesters(picker_.block_ref(i, k));
+        ASSERT_EQ(std::set<PeerKey>(holders.begin(), holders.end()), blocks_[i][k].requesters)
+            << i << "/" << k;
+      }
+    }
+  }
+
+  PiecePicker picker_;
+  std::mt19937 rng_;
+  std::vector<Bitfield> peers_;
+  std::vector<std::vector<Model>> blocks_;
+  int duplicates_ = 0;
+  int failures_ = 0;
+  int passes_ = 0;
+};
+
+TEST(PiecePickerTest, RandomOperationsAgreeWithABlockModel) {
+  PickerModel model;
+  for (int step = 0; step < 4000 && !model.finished(); ++step) {
+    model.step();
+    if (::testing::Test::HasFatalFailure()) FAIL() << "at step " << step;
+  }
+  // The run reached every path it is meant to check.
+  EXPECT_GT(model.passes(), 20);
+  EXPECT_GT(model.failures(), 0);
+  EXPECT_GT(model.duplicates(), 0);
+  std::cout << "model: " << model.passes() << " passed, " << model.failures() << " failed, "
+            << model.duplicates() << " endgame duplicates\n";
+}
+
+}  // namespace
+}  // namespace btnode::node
