@@ -44,7 +44,8 @@ class BanList {
  public:
   explicit BanList(const BanListOptions& options = BanListOptions());
 
-  // A piece failed its hash; `blocks` is one entry per block in order.
+  // A piece failed its hash; `blocks` is one entry per block in order (or,
+  // without digests, one per distinct sender, e.g. storage::PieceFailed).
   // Returns the addresses banned by this failure (disconnect every peer at
   // them).
   std::vector<Endpoint> on_piece_failed(std::uint32_t piece, std::span<const BlockSource> blocks);

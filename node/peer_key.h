@@ -8,8 +8,9 @@
 namespace btnode::node {
 
 // The owner's name for one peer connection (e.g. a connection counter); the
-// policies only compare it. A reconnecting peer gets a new key.
-using PeerKey = std::uint32_t;
+// policies only compare it. A reconnecting peer gets a new key. The same type
+// as storage::PeerKey, so block senders pass between them unchanged.
+using PeerKey = std::uint64_t;
 
 // Time is passed in by the owner; the policies never read a clock.
 using TimePoint = std::chrono::steady_clock::time_point;
