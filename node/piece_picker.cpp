@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <string_view>
 
 #include "core/random.h"
 
@@ -318,6 +319,12 @@ void PiecePicker::pick_partial(const PickRequest& request, std::vector<BlockRef>
 // right after a run of pieces the peer lacks is somewhat favoured; harmless).
 // Started pieces are skipped: pick_partial already took their free blocks.
 void PiecePicker::pick_rarest(const PickRequest& request, std::vector<BlockRef>& out) {
+  // A peer with few pieces (a new leech) would make the bucket scan walk
+  // most of the array per pick; walking its bitfield costs n/8 bytes instead.
+  if (request.peer_has->count() * 8 < static_cast<std::int64_t>(order_.size())) {
+    pick_rarest_sparse(request, out);
+    return;
+  }
   const std::size_t buckets = bucket_start_.size() - 1;
   for (std::size_t b = 0; b < buckets; ++b) {
     const std::uint32_t first = bucket_start_[b];
@@ -331,6 +338,35 @@ void PiecePicker::pick_rarest(const PickRequest& request, std::vector<BlockRef>&
       if (out.size() >= request.count) return;
     }
   }
+}
+
+void PiecePicker::pick_rarest_sparse(const PickRequest& request, std::vector<BlockRef>& out) {
+  // Each round opens one piece; bounded by the blocks wanted.
+  for (std::uint32_t round = 0; round < request.count && out.size() < request.count; ++round) {
+    const std::uint32_t piece = rarest_of(*request.peer_has);
+    if (piece == kNone) return;
+    start_or_continue(piece, request, out);
+  }
+}
+
+// The rarest unstarted piece among the peer's, ties broken uniformly
+// (reservoir sampling). Zero bytes of the bitfield are skipped whole.
+std::uint32_t PiecePicker::rarest_of(const Bitfield& peer_has) {
+  const std::string_view bytes = peer_has.wire();
+  std::uint32_t best = kNone;
+  std::uint32_t ties = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto byte = static_cast<std::uint8_t>(bytes[i]);
+    for (int bit = 0; byte != 0 && bit < 8; ++bit) {
+      if ((byte & (0x80u >> bit)) == 0) continue;
+      const auto piece = static_cast<std::uint32_t>(i * 8 + static_cast<std::size_t>(bit));
+      if (!in_order(piece) || slot_[piece] != kNone) continue;
+      if (best != kNone && avail_[piece] > avail_[best]) continue;
+      ties = (best != kNone && avail_[piece] == avail_[best]) ? ties + 1 : 1;
+      if (ties == 1 || rng_() % ties == 0) best = piece;
+    }
+  }
+  return best;
 }
 
 void PiecePicker::pick_sequential(const PickRequest& request, std::vector<BlockRef>& out) {

@@ -76,8 +76,8 @@ TEST(PiecePickerTest, PicksNothingThePeerLacks) {
 // Property: with one block per piece every pick opens a new piece, which must
 // be one of the rarest the peer has among pieces not yet started. Peers come
 // and go and send haves in between, exercising the bucket moves.
-TEST(PiecePickerTest, RarestFirstPicksARarestPieceUnderRandomAvailability) {
-  constexpr std::uint32_t kPieces = 300;
+// `one_in` sets how sparse the bitfields are (a peer has 1/one_in of them).
+void check_rarest_first(std::uint32_t kPieces, std::uint32_t one_in) {
   constexpr int kPeers = 12;
   PiecePicker picker(geometry(kPieces, kBlockSize));
   std::mt19937 rng(7);
@@ -86,7 +86,7 @@ TEST(PiecePickerTest, RarestFirstPicksARarestPieceUnderRandomAvailability) {
   for (int p = 0; p < kPeers; ++p) {
     Bitfield bits(kPieces);
     for (std::uint32_t i = 0; i < kPieces; ++i) {
-      if (rng() % 3 == 0) bits.set(i);
+      if (rng() % one_in == 0) bits.set(i);
     }
     picker.add_peer_bitfield(bits);
     for (std::uint32_t i = 0; i < kPieces; ++i) reference[i] += bits.test(i) ? 1 : 0;
@@ -108,7 +108,7 @@ TEST(PiecePickerTest, RarestFirstPicksARarestPieceUnderRandomAvailability) {
       for (std::uint32_t i = 0; i < kPieces; ++i) reference[i] -= peers[who].test(i) ? 1 : 0;
       peers[who] = Bitfield(kPieces);
       for (std::uint32_t i = 0; i < kPieces; ++i) {
-        if (rng() % 2 == 0) peers[who].set(i);
+        if (rng() % one_in == 0) peers[who].set(i);
       }
       picker.add_peer_bitfield(peers[who]);
       for (std::uint32_t i = 0; i < kPieces; ++i) reference[i] += peers[who].test(i) ? 1 : 0;
@@ -127,6 +127,15 @@ TEST(PiecePickerTest, RarestFirstPicksARarestPieceUnderRandomAvailability) {
     EXPECT_EQ(reference[picked[0].piece], rarest) << "round " << round;
     EXPECT_TRUE(started.insert(picked[0].piece).second);
   }
+}
+
+TEST(PiecePickerTest, RarestFirstPicksARarestPieceUnderRandomAvailability) {
+  check_rarest_first(300, 3);
+}
+
+// Peers with under 1/8 of the pieces take the bitfield walk.
+TEST(PiecePickerTest, RarestFirstHoldsForSparsePeers) {
+  check_rarest_first(2000, 40);
 }
 
 TEST(PiecePickerTest, TiesAreBrokenAtRandom) {
@@ -367,6 +376,23 @@ TEST(PiecePickerTest, HundredThousandPiecesPickQuickly) {
                       .count();
   std::cout << "100k pieces, 1000 picks of 4: " << ms << " ms\n";
   EXPECT_LT(ms, 5000);
+
+  // A new leech with 200 scattered pieces: served from its bitfield.
+  Bitfield sparse(kPieces);
+  std::size_t unstarted = 0;
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    sparse.set(i * 499);
+    unstarted += picker.requesters(picker.block_ref(i * 499, 0)).empty() ? 1 : 0;
+  }
+  const auto sparse_start = std::chrono::steady_clock::now();
+  std::size_t got = 0;
+  for (int round = 0; round < 100; ++round) got += picker.pick(ask(sparse, 5000, 4)).size();
+  const auto sparse_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - sparse_start)
+                             .count();
+  std::cout << "100k pieces, 100 picks from a 200-piece peer: " << sparse_ms << " ms\n";
+  EXPECT_EQ(got, unstarted);  // all of its pieces not already requested
+  EXPECT_LT(sparse_ms, 5000);
 }
 
 }  // namespace
