@@ -31,6 +31,22 @@
 //   - piece passed / wanted toggled: O(b).
 // No clock is read: request timeouts belong to the owner, which reports
 // them through on_request_timed_out.
+//
+// How a Torrent drives it (key = its PeerKey for the connection):
+//   bitfield / have_all / have   -> add_peer_bitfield / add_have_all / add_have
+//   room for requests            -> pick({&protocol.peer_pieces(), key,
+//                                    pipeline.room(...), protocol.peer_choking(),
+//                                    protocol.allowed_fast_from_peer()});
+//                                   a block PeerProtocol::request refuses goes
+//                                   back with on_request_rejected
+//   piece                        -> on_block_received: drop it unless accepted,
+//                                   send each cancel, hash when piece_complete
+//   reject / request timer       -> on_request_rejected / on_request_timed_out
+//   choke without BEP 6, snub    -> release_peer (the peer dropped them all)
+//   hash passed / failed         -> on_piece_passed (then `have` to peers) /
+//                                   on_piece_failed (senders to the BanList)
+//   connection closed            -> release_peer, then remove_peer_bitfield
+//                                   (its final pieces) or remove_have_all
 #pragma once
 
 #include <cstdint>
