@@ -20,6 +20,8 @@ int run(int argc, char** argv) {
   register_verify(app, globals, action);
   register_bootstrap(app, globals, action);
   register_dht(app, globals, action);
+  register_get(app, globals, action);
+  register_seed(app, globals, action);
 
   try {
     app.parse(argc, argv);

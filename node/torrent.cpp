@@ -1,0 +1,274 @@
+#include "node/torrent.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <asio/post.hpp>
+
+#include "core/random.h"
+
+namespace btnode::node {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+wire::PieceGeometry geometry_of(const Metainfo& meta) {
+  return {static_cast<std::uint32_t>(meta.piece_count()),
+          static_cast<std::uint32_t>(meta.piece_length),
+          static_cast<std::uint64_t>(meta.total_size)};
+}
+
+// A random first piece so that leeches of one seed start in different places
+// and have pieces to trade with each other.
+std::uint32_t random_start(const Metainfo& meta) {
+  if (meta.piece_count() == 0) return 0;
+  return random_uniform(static_cast<std::uint32_t>(meta.piece_count()));
+}
+
+}  // namespace
+
+Torrent::Torrent(asio::io_context& io, storage::WorkerPool& pool, Metainfo meta,
+                 TorrentOptions options, PeerConnectionOptions connection,
+                 TorrentCallbacks callbacks)
+    : io_(io),
+      pool_(pool),
+      meta_(std::move(meta)),
+      options_(std::move(options)),
+      connection_options_(std::move(connection)),
+      callbacks_(std::move(callbacks)),
+      info_hash_(meta_.info_hash.wire_id()),
+      geometry_(geometry_of(meta_)),
+      queue_(geometry_.piece_count, geometry_.piece_length, geometry_.total_size,
+             random_start(meta_)),
+      timer_(io) {}
+
+Torrent::~Torrent() {
+  for (auto& [raw, conn] : peers_) conn->detach_and_close();
+  timer_.cancel();
+}
+
+Result<void> Torrent::start() {
+  auto files = storage::FileStore::for_torrent(meta_, options_.download_dir);
+  if (!files) return fail(files.error());
+  storage::TorrentStorageConfig config;
+  config.files = std::shared_ptr<storage::FileStore>(std::move(*files));
+  config.piece_hashes = meta_.piece_hashes;
+  config.info_hash = info_hash_;
+  config.resume_path = options_.resume_path;
+  config.pool = &pool_;
+  config.post = [this](std::function<void()> f) { asio::post(io_, std::move(f)); };
+  config.on_event = [this](const storage::StorageEvent& e) { on_storage_event(e); };
+  storage_ = std::make_unique<storage::TorrentStorage>(std::move(config));
+  storage_->start();
+  last_rate_ = Clock::now();
+  next_resume_save_ = Clock::now() + options_.resume_interval;
+  arm_timer();
+  return {};
+}
+
+void Torrent::on_storage_event(const storage::StorageEvent& event) {
+  if (auto* v = std::get_if<storage::PieceVerified>(&event)) {
+    on_piece_verified(static_cast<std::uint32_t>(v->piece));
+  } else if (auto* f = std::get_if<storage::PieceFailed>(&event)) {
+    on_piece_failed(*f);
+  } else if (auto* c = std::get_if<storage::CheckFinished>(&event)) {
+    on_checked(*c);
+  } else if (auto* s = std::get_if<storage::StorageFailed>(&event)) {
+    spdlog::error("{}: storage failed: {}", meta_.name, s->error.message());
+    for (auto& [raw, conn] : peers_) conn->close("storage failed");
+    if (callbacks_.on_error) callbacks_.on_error("storage: " + s->error.message());
+  }
+}
+
+void Torrent::on_checked(const storage::CheckFinished& done) {
+  checking_ = false;
+  for (std::int64_t i = 0; i < storage_->have().size(); ++i) {
+    if (storage_->have().test(i)) queue_.piece_done(static_cast<std::uint32_t>(i));
+  }
+  spdlog::info("{}: checked, {}/{} pieces", meta_.name, done.have, meta_.piece_count());
+  if (callbacks_.on_checked) callbacks_.on_checked(done);
+  if (complete() && !announced_complete_) {
+    announced_complete_ = true;
+    if (callbacks_.on_complete) callbacks_.on_complete();
+  }
+  dial_due_peers();
+}
+
+void Torrent::on_piece_verified(std::uint32_t piece) {
+  queue_.piece_done(piece);
+  dirty_ = true;
+  for (auto& [raw, conn] : peers_) {
+    if (!conn->attached()) continue;
+    conn->protocol().have(piece);
+    if (complete() && conn->protocol().am_interested()) conn->protocol().not_interested();
+    conn->flush();
+  }
+  if (complete() && !announced_complete_) {
+    announced_complete_ = true;
+    spdlog::info("{}: download complete", meta_.name);
+    storage_->save_resume();
+    if (callbacks_.on_complete) callbacks_.on_complete();
+  }
+}
+
+// A piece from a single peer convicts that peer; a peer that shares in two
+// failed pieces is banned too (an honest peer rarely meets two liars).
+void Torrent::on_piece_failed(const storage::PieceFailed& failed) {
+  spdlog::warn("{}: piece {} failed its hash check ({} senders)", meta_.name, failed.piece,
+               failed.senders.size());
+  queue_.piece_failed(static_cast<std::uint32_t>(failed.piece));
+  for (auto key : failed.senders) {
+    if (failed.senders.size() == 1 || ++strikes_[key] >= 2) ban(key);
+  }
+}
+
+void Torrent::ban(std::uint64_t key) {
+  for (auto& [raw, conn] : peers_) {
+    if (conn->key() != key) continue;
+    std::string address = conn->remote().with_port(0).to_string();
+    spdlog::warn("{}: banning {} (sent corrupt data)", meta_.name, address);
+    banned_.insert(address);
+    conn->close("banned: sent corrupt data");
+  }
+}
+
+void Torrent::add_peer(const Endpoint& peer) {
+  known_.try_emplace(peer);
+  if (!checking_) dial_due_peers();
+}
+
+void Torrent::dial_due_peers() {
+  if (checking_ || stopped_) return;
+  auto now = Clock::now();
+  for (auto& [endpoint, known] : known_) {
+    if (known.connection || now < known.next_attempt || peers_.size() >= options_.max_peers)
+      continue;
+    if (complete() || banned_.contains(endpoint.with_port(0).to_string())) continue;
+    known.backoff = std::clamp(known.backoff * 2, options_.reconnect_min, options_.reconnect_max);
+    known.next_attempt = now + known.backoff;
+    auto conn = PeerConnection::outgoing(io_, endpoint, info_hash_, connection_options_);
+    known.connection = conn;
+    peers_[conn.get()] = conn;
+    conn->start([this](PeerConnection& c) { return attach(c); });
+  }
+}
+
+std::optional<PeerAttach> Torrent::attach(PeerConnection& peer) {
+  if (checking_ || stopped_) return std::nullopt;
+  if (banned_.contains(peer.remote().with_port(0).to_string())) return std::nullopt;
+  for (auto& [raw, other] : peers_) {
+    if (raw != &peer && other->attached() &&
+        other->peer_handshake().peer_id == peer.peer_handshake().peer_id)
+      return std::nullopt;  // already connected to this peer
+  }
+  if (!peers_.contains(&peer)) {
+    if (peers_.size() >= options_.max_peers) return std::nullopt;
+    peers_[&peer] = peer.shared_from_this();
+  }
+  PeerAttach out;
+  out.handler = this;
+  out.geometry = geometry_;
+  out.protocol.max_peer_requests = options_.max_peer_requests;
+  out.protocol.we_have = [this](std::uint32_t piece) { return has_piece(piece); };
+  return out;
+}
+
+bool Torrent::has_piece(std::uint32_t piece) const {
+  return storage_ && piece < storage_->have().size() && storage_->have().test(piece);
+}
+
+void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
+  auto it = peers_.find(&peer);
+  if (it == peers_.end()) return;
+  auto keep = it->second;  // alive until this function returns
+  peers_.erase(it);
+  spdlog::info("{}: peer {} gone: {}", meta_.name, peer.remote().to_string(), reason);
+  if (peer.attached()) {
+    for (const auto& block : peer.protocol().outstanding()) queue_.returned(block);
+  }
+  for (auto& [endpoint, known] : known_) {
+    if (known.connection.get() != &peer) continue;
+    known.connection.reset();
+    // A peer that worked resets its backoff: a restart of it is retried soon.
+    if (peer.bytes_received() > wire::kHandshakeSize) known.backoff = std::chrono::seconds(0);
+  }
+  // Someone else may be able to use the blocks it held.
+  for (auto& [raw, conn] : peers_) {
+    if (conn->attached()) fill_requests(*conn);
+  }
+}
+
+void Torrent::stop(std::function<void()> done) {
+  stopped_ = true;
+  timer_.cancel();
+  for (auto& [raw, conn] : peers_) conn->detach_and_close();
+  peers_.clear();
+  if (!storage_ || storage_->checking()) {
+    asio::post(io_, std::move(done));
+    return;
+  }
+  storage_->save_resume([done = std::move(done), this](Result<void> saved) {
+    if (!saved) spdlog::warn("{}: resume data not saved: {}", meta_.name, saved.error().message);
+    done();
+  });
+}
+
+TorrentStats Torrent::stats() const {
+  TorrentStats s;
+  s.pieces_total = meta_.piece_count();
+  s.bytes_total = static_cast<std::uint64_t>(meta_.total_size);
+  s.checking = checking_;
+  if (storage_) {
+    s.pieces_have = storage_->have().count();
+    for (std::int64_t i = 0; i < storage_->have().size(); ++i) {
+      if (storage_->have().test(i)) s.bytes_have += static_cast<std::uint64_t>(meta_.piece_size(i));
+    }
+  }
+  s.downloaded = downloaded_;
+  s.uploaded = uploaded_;
+  s.down_rate = down_rate_;
+  s.up_rate = up_rate_;
+  for (const auto& [raw, conn] : peers_) s.peers += conn->attached() ? 1 : 0;
+  s.complete = complete();
+  return s;
+}
+
+void Torrent::arm_timer() {
+  timer_.expires_after(std::chrono::seconds(1));
+  timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || stopped_) return;
+    tick();
+    arm_timer();
+  });
+}
+
+void Torrent::tick() {
+  update_rates();
+  dial_due_peers();
+  for (auto& [raw, conn] : peers_) {
+    if (!conn->attached()) continue;
+    unchoke_if_slot(*conn);
+    fill_requests(*conn);
+    conn->flush();
+  }
+  if (dirty_ && Clock::now() >= next_resume_save_ && storage_ && !storage_->checking()) {
+    dirty_ = false;
+    next_resume_save_ = Clock::now() + options_.resume_interval;
+    storage_->save_resume();
+  }
+}
+
+void Torrent::update_rates() {
+  auto now = Clock::now();
+  double dt = std::chrono::duration<double>(now - last_rate_).count();
+  if (dt <= 0) return;
+  // Exponential smoothing over a few seconds keeps the ETA from jumping.
+  constexpr double kWeight = 0.5;
+  down_rate_ = kWeight * down_rate_ + (1 - kWeight) * double(downloaded_ - last_downloaded_) / dt;
+  up_rate_ = kWeight * up_rate_ + (1 - kWeight) * double(uploaded_ - last_uploaded_) / dt;
+  last_downloaded_ = downloaded_;
+  last_uploaded_ = uploaded_;
+  last_rate_ = now;
+}
+
+}  // namespace btnode::node

@@ -1,0 +1,23 @@
+// `btnode get TORRENT [-o DIR] [--peer HOST:PORT]... [--seed-time S]`: download
+// and verify every piece, then exit 0 (CLI.md). Magnet links and bare
+// info-hashes need metadata exchange (BEP 9), not wired up yet.
+#include "tools/btnode/transfer_job.h"
+
+namespace btnode::cli {
+
+void register_get(CLI::App& app, GlobalOptions& globals, Action& action) {
+  auto args = std::make_shared<TransferArgs>();
+  args->dir = ".";
+  auto* cmd = app.add_subcommand("get", "Download a torrent, verifying every piece");
+  cmd->add_option("torrent", args->torrent, ".torrent file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", args->dir, "Download directory (default: .)");
+  cmd->add_option("--seed-time", args->seed_time, "Seconds to keep seeding after completion")
+      ->check(CLI::NonNegativeNumber);
+  add_transfer_options(*cmd, *args);
+  add_global_options(*cmd, globals);
+  cmd->callback([args, &globals, &action] {
+    action = [args, &globals] { return run_transfer(*args, globals, TransferMode::download); };
+  });
+}
+
+}  // namespace btnode::cli

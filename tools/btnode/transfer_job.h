@@ -1,0 +1,35 @@
+// What `btnode get` and `btnode seed` share: a Session on one io_context with
+// one torrent, the peers named by --peer, SIGINT/SIGTERM handling, resume
+// data placement and the progress output (a bar on a terminal, JSON lines
+// with --json).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tools/btnode/common.h"
+#include "tools/btnode/network_options.h"
+
+namespace btnode::cli {
+
+struct TransferArgs {
+  std::string torrent;
+  std::string dir;                 // get: -o DIR; seed: PATH
+  std::vector<std::string> peers;  // --peer HOST:PORT
+  double seed_time = 0;            // get only
+  double progress_interval = 1;    // seconds between progress lines
+  NetworkOptions net;
+};
+
+enum class TransferMode { download, seed };
+
+// Adds --peer and the network flags.
+void add_transfer_options(CLI::App& command, TransferArgs& args);
+
+// Runs the job to its end; returns the exit status.
+int run_transfer(const TransferArgs& args, const GlobalOptions& globals, TransferMode mode);
+
+}  // namespace btnode::cli
