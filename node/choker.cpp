@@ -36,6 +36,7 @@ ChokeDecision Choker::rechoke(std::span<const ChokerPeer> peers, bool seeding, T
 
 void Choker::remove_peer(PeerKey key) {
   unchoked_.erase(key);
+  turn_ended_.erase(key);
   std::erase(optimistic_, key);
 }
 
@@ -44,15 +45,17 @@ std::optional<PeerKey> Choker::optimistic() const {
   return optimistic_.front();
 }
 
-// Downloading: tit-for-tat on what each peer gives us. Seeding: what we
-// manage to give each peer, with peers that held a slot for seed_slot_time
-// moved behind the rest (round robin). Ties keep the peers already unchoked
+// Downloading: tit-for-tat on what each peer gives us. Seeding: round robin
+// (peers holding a slot for seed_slot_time go behind the rest, peers whose
+// turn ended longest ago or never came go first), what we manage to upload
+// to each breaking ties. Ties then keep the peers already unchoked
 // (no flapping), then the lower key (determinism).
 std::vector<PeerKey> Choker::regular_choice(std::span<const ChokerPeer> peers, bool seeding,
                                             TimePoint now) const {
   struct Ranked {
     PeerKey key;
     bool served_enough;
+    TimePoint last_turn;  // when its last slot ended; never: the epoch
     double rate;
     bool unchoked;
   };
@@ -62,11 +65,14 @@ std::vector<PeerKey> Choker::regular_choice(std::span<const ChokerPeer> peers, b
     const auto held = unchoked_.find(peer.key);
     const bool unchoked = held != unchoked_.end();
     const bool served = seeding && unchoked && now - held->second >= options_.seed_slot_time;
-    ranked.push_back(
-        Ranked{peer.key, served, seeding ? peer.upload_rate : peer.download_rate, unchoked});
+    const auto turn = turn_ended_.find(peer.key);
+    const TimePoint last_turn = seeding && turn != turn_ended_.end() ? turn->second : TimePoint{};
+    ranked.push_back(Ranked{peer.key, served, last_turn,
+                            seeding ? peer.upload_rate : peer.download_rate, unchoked});
   }
   std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
     if (a.served_enough != b.served_enough) return !a.served_enough;
+    if (a.last_turn != b.last_turn) return a.last_turn < b.last_turn;
     if (a.rate != b.rate) return a.rate > b.rate;
     if (a.unchoked != b.unchoked) return a.unchoked;
     return a.key < b.key;
@@ -138,7 +144,10 @@ ChokeDecision Choker::apply(std::span<const ChokerPeer> peers, const std::vector
       continue;
     }
     // A peer missing from the snapshot left: nothing to send it.
-    if (present.contains(it->first)) decision.choke.push_back(it->first);
+    if (present.contains(it->first)) {
+      decision.choke.push_back(it->first);
+      turn_ended_[it->first] = now;
+    }
     it = unchoked_.erase(it);
   }
   for (const PeerKey key : wanted) {

@@ -5,10 +5,11 @@
 //   - Downloading: the `regular_slots` (4) interested peers that upload to us
 //     fastest are unchoked (tit-for-tat: reciprocate), snubbed peers not
 //     counted (their rate is stale);
-//   - Seeding: nobody uploads to us, so peers are ranked by how fast we
-//     upload to them, and a peer that has held a slot for `seed_slot_time`
-//     goes to the back of the line (round robin), so every leech gets a
-//     turn and no one fast leech keeps the seed to itself;
+//   - Seeding: nobody uploads to us, so slots go round robin: a peer that
+//     has held one for `seed_slot_time` goes to the back of the line and the
+//     peer that has waited longest comes next (how fast we upload to each
+//     breaks ties), so every leech gets a turn and no one fast leech keeps
+//     the seed to itself;
 //   - plus `optimistic_slots` (1) chosen at random among the other
 //     interested peers, rotated every `optimistic_interval` (30 s): how a
 //     new peer with nothing to offer gets its first pieces, and how we find
@@ -82,6 +83,8 @@ class Choker {
   std::mt19937_64 rng_;
   // Unchoked peers and since when (round robin while seeding).
   std::unordered_map<PeerKey, TimePoint> unchoked_;
+  // When each peer was last choked (seeding round robin: longest wait first).
+  std::unordered_map<PeerKey, TimePoint> turn_ended_;
   std::vector<PeerKey> optimistic_;
   TimePoint optimistic_at_{};
   bool optimistic_set_ = false;

@@ -146,6 +146,27 @@ TEST(ChokerTest, SeedingRanksByUploadRateAndRotates) {
   EXPECT_EQ(as_set(later.choke), (std::set<PeerKey>{2, 3}));
 }
 
+// Property: a seed serves every interested leech within a few minutes, however
+// lopsided the upload rates (round robin), and never exceeds its slots.
+TEST(ChokerTest, SeedingGivesEveryLeechATurn) {
+  std::mt19937 rng(8);
+  ChokerOptions options = fixed_seed(4);
+  options.optimistic_slots = 0;  // round robin alone must do it
+  Choker choker(options);
+  std::vector<ChokerPeer> peers;
+  for (PeerKey k = 0; k < 12; ++k)
+    peers.push_back(peer(k, 0, static_cast<double>(rng() % 1000000)));
+  std::set<PeerKey> served;
+  for (int round = 0; round < 30; ++round) {  // 5 minutes of 10 s rechokes
+    choker.rechoke(peers, true, kStart + seconds(10 * round));
+    EXPECT_EQ(choker.unchoked_count(), 4u);
+    for (const auto& p : peers) {
+      if (choker.unchoked(p.key)) served.insert(p.key);
+    }
+  }
+  EXPECT_EQ(served.size(), peers.size());
+}
+
 TEST(ChokerTest, DepartedPeersAreForgottenWithoutAChoke) {
   ChokerOptions options = fixed_seed();
   options.optimistic_slots = 0;
