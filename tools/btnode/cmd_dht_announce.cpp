@@ -58,7 +58,8 @@ void register_dht_announce(CLI::App& dht, GlobalOptions& globals, Action& action
   CLI::App* cmd =
       dht.add_subcommand("announce", "Announce a peer (us, at --port) for an info-hash");
   cmd->add_option("INFOHASH", args->info_hash, "40 hex digits (BitTorrent v1 info-hash)")
-      ->required();
+      ->required()
+      ->check(hex_id_validator());
   cmd->add_option("--port", args->announce.port, "The TCP port peers should connect to");
   cmd->add_flag("--implied-port", args->announce.implied_port,
                 "Let nodes use our UDP source port instead (BEP 5 implied_port)");

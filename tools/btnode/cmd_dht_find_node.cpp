@@ -53,7 +53,7 @@ void register_dht_find_node(CLI::App& dht, GlobalOptions& globals, Action& actio
   auto args = std::make_shared<FindNodeArgs>();
   CLI::App* cmd =
       dht.add_subcommand("find-node", "Find the nodes closest to an id (prints id and address)");
-  cmd->add_option("TARGET", args->target, "40 hex digits")->required();
+  cmd->add_option("TARGET", args->target, "40 hex digits")->required()->check(hex_id_validator());
   add_dht_job_options(*cmd, args->job);
   add_global_options(*cmd, globals);
   cmd->callback([args, &globals, &action] {

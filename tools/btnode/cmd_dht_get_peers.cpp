@@ -62,7 +62,8 @@ void register_dht_get_peers(CLI::App& dht, GlobalOptions& globals, Action& actio
   auto args = std::make_shared<GetPeersArgs>();
   CLI::App* cmd = dht.add_subcommand("get-peers", "Find peers of an info-hash (one per line)");
   cmd->add_option("INFOHASH", args->info_hash, "40 hex digits (BitTorrent v1 info-hash)")
-      ->required();
+      ->required()
+      ->check(hex_id_validator());
   add_dht_job_options(*cmd, args->job);
   add_global_options(*cmd, globals);
   cmd->callback([args, &globals, &action] {

@@ -31,6 +31,14 @@ std::optional<NodeId> parse_id_arg(const std::string& hex) {
   return NodeId::from_hex(hex);
 }
 
+CLI::Validator hex_id_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return parse_id_arg(text) ? "" : "not 40 hex digits: " + text;
+      },
+      "HEX40");
+}
+
 namespace {
 
 std::string seconds_text(double seconds) {

@@ -46,6 +46,8 @@ Endpoint::Family lookup_family(node::DhtService& dht);
 
 // A 40-hex-digit node id or info-hash given on the command line.
 std::optional<NodeId> parse_id_arg(const std::string& hex);
+// Rejects anything else at parse time (a usage error, exit 2).
+CLI::Validator hex_id_validator();
 
 // Adds the network flags and --timeout to a dht subcommand.
 void add_dht_job_options(CLI::App& command, DhtJobOptions& options);
