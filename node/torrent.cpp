@@ -56,7 +56,8 @@ Result<void> Torrent::start() {
   config.info_hash = info_hash_;
   config.resume_path = options_.resume_path;
   config.pool = &pool_;
-  config.post = [this](std::function<void()> f) { asio::post(io_, std::move(f)); };
+  // Captures the io_context, not this: pool jobs may post after the Torrent is gone.
+  config.post = [&io = io_](std::function<void()> f) { asio::post(io, std::move(f)); };
   config.on_event = [this](const storage::StorageEvent& e) { on_storage_event(e); };
   storage_ = std::make_unique<storage::TorrentStorage>(std::move(config));
   storage_->start();

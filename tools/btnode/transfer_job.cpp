@@ -134,7 +134,11 @@ void announce_ready(Job& job, TransferMode mode, const storage::CheckFinished& d
 
 void on_complete(Job& job, const TransferArgs& args, TransferMode mode) {
   if (mode == TransferMode::seed) return;
-  if (job.json) print_json_line({{"event", "complete"}});
+  if (job.json) {
+    auto s = job.torrent->stats();
+    print_json_line(
+        {{"event", "complete"}, {"downloaded", s.downloaded}, {"uploaded", s.uploaded}});
+  }
   if (args.seed_time <= 0) return job.stop(kExitOk);
   job.seed_timer.expires_after(std::chrono::milliseconds(static_cast<long>(args.seed_time * 1000)));
   job.seed_timer.async_wait([&job](const asio::error_code& ec) {
