@@ -188,8 +188,12 @@ def main():
         router = Node(NET + "2", os.path.join(tmp, "s2"), tmp, bootstrap=[ROUTER])
         nodes.append(router)
         wait_for("the router to listen", lambda: router.event("listening"), 5)
+        # One at a time: a node joining while the router still knows nobody
+        # hears of no one, and in a 3-node network nothing else introduces it
+        # before the next bucket refresh.
         for i in (3, 4):
             nodes.append(Node(NET + str(i), os.path.join(tmp, "s%d" % i), tmp, [ROUTER]))
+            wait_for("the router to know %d nodes" % (i - 2), lambda: router.nodes() >= i - 2, 10)
         wait_for("each node to know the other two", lambda: all(n.nodes() >= 2 for n in nodes), 15)
         check_ping(router)
         check_find_node(nodes)
