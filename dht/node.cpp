@@ -30,6 +30,7 @@ Node::Node(NodeOptions options, TimePoint now)
       table_v4_(options_.id, options_.table),
       table_v6_(options_.id, options_.table),
       peers_(options_.peers),
+      items_(options_.items),
       tokens_(now),
       limiter_(options_.rate),
       rtt_(with_ceiling(options_.rtt, options_.lookup.slow_after)),
@@ -102,6 +103,7 @@ TimePoint Node::on_timer(TimePoint now, std::vector<Datagram>& out) {
   }
   if (now >= next_sweep_) {
     peers_.expire(now);
+    items_.expire(now);
     next_sweep_ = now + kStoreSweep;
   }
   TimePoint next = std::min(lookup_timers(now, out), refresh_buckets(now, out));
@@ -185,9 +187,10 @@ void Node::add_nodes(Response& r, const NodeId& target, const std::optional<Want
 }
 
 // BEP 32: values in the querier's own family only.
-void Node::add_values(Response& r, const GetPeersArgs& args, const Inbound& in) {
+void Node::add_values(Response& r, const GetPeersArgs& args, std::size_t budget,
+                      const Inbound& in) {
   sampled_peers_.clear();
-  const std::size_t max = options_.values_budget / encoded_peer_size(in.from);
+  const std::size_t max = budget / encoded_peer_size(in.from);
   peers_.sample_peers(args.info_hash, in.from.family(), max, args.noseed, in.now, sampled_peers_);
   if (sampled_peers_.empty()) return;
   PeerValuesBuilder values(values_);
@@ -197,6 +200,22 @@ void Node::add_values(Response& r, const GetPeersArgs& args, const Inbound& in) 
     values.add(compact_);
   }
   r.values = values.finish();
+}
+
+// BEP 33: both filters, but only when we hold entries for the info-hash.
+bool Node::add_scrape(Response& r, const NodeId& info_hash, TimePoint now) {
+  seeds_filter_ = BloomFilter{};
+  peers_filter_ = BloomFilter{};
+  bool any = false;
+  for (const StoredPeer& p : peers_.peers(info_hash)) {
+    if (!peers_.is_live(p, now)) continue;
+    (p.seed ? seeds_filter_ : peers_filter_).insert(p.endpoint);
+    any = true;
+  }
+  if (!any) return false;
+  r.seeds_filter = seeds_filter_.view();
+  r.peers_filter = peers_filter_.view();
+  return true;
 }
 
 void Node::answer(const Inbound& in, const PingArgs&) {
@@ -213,7 +232,10 @@ void Node::answer(const Inbound& in, const GetPeersArgs& args) {
   Response r = make_response();
   const TokenIssuer::Token token = tokens_.issue(in.from, args.info_hash, in.now);
   r.token = TokenIssuer::view(token);
-  add_values(r, args, in);
+  // BEP 33: the two filters take 530 bytes; fewer values keep the reply near
+  // BEP 32's 1024-byte datagram.
+  const bool scraped = args.scrape && add_scrape(r, args.info_hash, in.now);
+  add_values(r, args, scraped ? options_.values_budget / 3 : options_.values_budget, in);
   add_nodes(r, args.info_hash, args.want, in);
   send_reply(in, r);
 }
@@ -227,16 +249,6 @@ void Node::answer(const Inbound& in, const AnnouncePeerArgs& args) {
   const std::uint16_t port = args.implied_port ? in.from.port() : args.port;
   peers_.announce(args.info_hash, in.from.with_port(port), args.seed, in.now);
   send_reply(in, make_response());
-}
-
-// BEP 44 needs an item store and ed25519 checks, which come in a later
-// change; until then we say so rather than answer half of it.
-void Node::answer(const Inbound& in, const GetArgs&) {
-  send_error(in, ErrorCode::method_unknown, "Method Unknown");
-}
-
-void Node::answer(const Inbound& in, const PutArgs&) {
-  send_error(in, ErrorCode::method_unknown, "Method Unknown");
 }
 
 void Node::answer(const Inbound& in, const SampleInfohashesArgs& args) {

@@ -1,7 +1,8 @@
 // dht::Node: one DHT identity, sans-I/O (see ARCHITECTURE.md).
 //
 // Fed each datagram with its source and the current time, it answers
-// queries (ping, find_node, get_peers, announce_peer, sample_infohashes),
+// queries (ping, find_node, get_peers with BEP 33 scrapes, announce_peer,
+// BEP 44 get/put, sample_infohashes),
 // keeps its v4 and v6 routing tables (BEP 32) up to date from the traffic it
 // sees, and pings the nodes its tables ask about. Everything it wants sent is
 // appended to a caller-owned vector; it never touches a socket or a clock,
@@ -18,7 +19,9 @@
 #include <vector>
 
 #include "core/endpoint.h"
+#include "dht/bloom_filter.h"
 #include "dht/get_peers_lookup.h"
+#include "dht/item_store.h"
 #include "dht/krpc.h"
 #include "dht/peer_store.h"
 #include "dht/rate_limiter.h"
@@ -61,6 +64,7 @@ struct NodeOptions {
   bool allow_local = false;  // accept loopback/private sources (tests, LANs)
   RoutingTableOptions table;
   PeerStoreOptions peers;
+  ItemStoreOptions items;  // BEP 44
   RateLimiterOptions rate;
   // Bytes of `values` in one get_peers reply: with nodes and token the reply
   // stays under BEP 32's 1024-byte datagram limit.
@@ -114,6 +118,7 @@ class Node {
     return family == Endpoint::Family::v4 ? table_v4_ : table_v6_;
   }
   PeerStore& peer_store() { return peers_; }
+  ItemStore& item_store() { return items_; }
   std::size_t queries_in_flight() const { return rpc_.in_flight(); }
   // The short timeout the next lookup will use.
   Duration lookup_slow_after() const { return lookup_options().slow_after; }
@@ -147,7 +152,9 @@ class Node {
   // BEP 32: the node lists `want` asks for, or the querier's own family.
   void add_nodes(Response& r, const NodeId& target, const std::optional<Want>& want,
                  const Inbound& in);
-  void add_values(Response& r, const GetPeersArgs& args, const Inbound& in);
+  void add_values(Response& r, const GetPeersArgs& args, std::size_t budget, const Inbound& in);
+  bool add_scrape(Response& r, const NodeId& info_hash, TimePoint now);
+  void add_item(Response& r, const GetArgs& args, TimePoint now) const;
   void send_reply(const Inbound& in, const Response& response);
   void send_error(const Inbound& in, ErrorCode code, std::string_view message);
   void send_message(const Message& message, const Endpoint& to, std::vector<Datagram>& out);
@@ -183,6 +190,7 @@ class Node {
   RoutingTable table_v4_;
   RoutingTable table_v6_;
   PeerStore peers_;
+  ItemStore items_;
   TokenIssuer tokens_;
   RateLimiter limiter_;
   RpcTracker rpc_;
@@ -192,6 +200,7 @@ class Node {
   std::vector<NodeInfo> closest_;
   std::vector<Endpoint> sampled_peers_;
   std::vector<NodeId> sampled_hashes_;
+  BloomFilter seeds_filter_, peers_filter_;  // BEP 33 scrape replies
   std::string nodes_, nodes6_, values_, samples_, ip_, compact_;
   std::vector<PendingQuery> timed_out_;
   TimePoint next_sweep_;  // next peer store expiry sweep

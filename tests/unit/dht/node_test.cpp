@@ -194,6 +194,47 @@ TEST_F(NodeTest, GetPeersThenAnnounceThenGetPeersFindsTheAnnouncer) {
   EXPECT_FALSE(response_of(exchange(query("get_peers", get), v6(1))).values.has_value());
 }
 
+// BEP 33: peers announce (seed or not); a scrape gets both bloom filters.
+TEST_F(NodeTest, ScrapeReturnsSeedAndPeerFilters) {
+  const NodeId hash = id_of(0x42);
+  for (std::uint32_t i = 1; i <= 30; ++i) {
+    node.peer_store().announce(hash, v4(i), /*seed=*/i <= 10, kT0);
+  }
+  node.peer_store().announce(hash, v6(1), true, kT0);  // filters hold both families
+  Item::Dict get = args_from(1);
+  get["info_hash"] = std::string(hash.view());
+  get["scrape"] = 1;
+  const Received r = exchange(query("get_peers", get), v4(200));
+  const Response& resp = response_of(r);
+  ASSERT_TRUE(resp.seeds_filter && resp.peers_filter);
+  BloomFilter seeds, peers;
+  for (std::uint32_t i = 1; i <= 30; ++i) (i <= 10 ? seeds : peers).insert(v4(i, 1));
+  seeds.insert(v6(1));
+  EXPECT_EQ(*resp.seeds_filter, seeds.view());
+  EXPECT_EQ(*resp.peers_filter, peers.view());
+  EXPECT_NEAR(BloomFilter::from_bytes(*resp.peers_filter)->estimate_size(), 20.0, 2.0);
+  // Fewer values leave room for the filters; the reply stays near 1 KiB.
+  ASSERT_TRUE(resp.values.has_value());
+  EXPECT_LT(resp.values->size(), 30u);
+  EXPECT_GT(resp.values->size(), 0u);
+  EXPECT_LE(r.bytes.size(), 1100u);
+}
+
+TEST_F(NodeTest, ScrapeWithoutEntriesOrWithoutAskingHasNoFilters) {
+  const NodeId hash = id_of(0x42);
+  Item::Dict get = args_from(1);
+  get["info_hash"] = std::string(hash.view());
+  get["scrape"] = 1;
+  EXPECT_FALSE(response_of(exchange(query("get_peers", get), v4(1))).seeds_filter);
+  node.peer_store().announce(hash, v4(5), false, kT0);
+  // Expired entries count as none.
+  EXPECT_FALSE(response_of(exchange(query("get_peers", get), v4(1), kT0 + 31min)).peers_filter);
+  get.erase("scrape");
+  const Received plain = exchange(query("get_peers", get), v4(1));
+  EXPECT_FALSE(response_of(plain).seeds_filter || response_of(plain).peers_filter);
+  EXPECT_TRUE(response_of(plain).values.has_value());
+}
+
 TEST_F(NodeTest, ImpliedPortUsesTheSourcePort) {
   const NodeId hash = id_of(0x42);
   Item::Dict get = args_from(1);
@@ -232,9 +273,10 @@ TEST_F(NodeTest, BadQueriesGetKrpcErrors) {
   const Received bad = exchange(query("find_node", args_from(1)), v4(1));
   EXPECT_EQ(std::get<ErrorReply>(bad.message.body).code, 203);
   EXPECT_EQ(std::get<ErrorReply>(bad.message.body).message, "missing 'target'");
-  Item::Dict get = args_from(1);
-  get["target"] = std::string(20, 't');
-  EXPECT_EQ(std::get<ErrorReply>(exchange(query("get", get), v4(1)).message.body).code, 204);
+  Item::Dict put = args_from(1);
+  put["token"] = "tok";
+  const Received no_v = exchange(query("put", put), v4(1));
+  EXPECT_EQ(std::get<ErrorReply>(no_v.message.body).code, 203);
 }
 
 TEST_F(NodeTest, SampleInfohashes) {
