@@ -20,6 +20,7 @@
 
 #include "core/endpoint.h"
 #include "dht/bloom_filter.h"
+#include "dht/get_item_lookup.h"
 #include "dht/get_peers_lookup.h"
 #include "dht/item_store.h"
 #include "dht/krpc.h"
@@ -45,7 +46,8 @@ struct LookupResult {
   bool done = false;                  // false: get_peers progress (new peers arrived)
   std::span<const NodeInfo> closest;  // done only: up to k that answered, nearest first
   std::span<const Endpoint> peers;    // get_peers: every distinct peer so far
-  std::size_t announced = 0;          // announce: announce_peer queries sent
+  std::size_t announced = 0;          // announce, put_item: announce_peer/put queries sent
+  const FoundItem* item = nullptr;    // get_item, put_item: the newest valid item found
   LookupProgress progress;
 };
 using LookupCallback = std::function<void(const LookupResult&)>;
@@ -54,6 +56,18 @@ struct AnnounceOptions {
   std::uint16_t port = 0;
   bool implied_port = false;  // BEP 5: the receiver uses our source port
   bool seed = false;          // BEP 33
+};
+
+// A BEP 44 item to store. Mutable when public_key is set; the caller signs
+// it (sign_item), so the secret key never enters the Node.
+struct ItemToPut {
+  std::string value;       // bencoded, at most 1000 bytes
+  std::string public_key;  // 32 bytes: mutable; empty: immutable
+  std::string signature;   // 64 bytes
+  std::int64_t seq = 0;
+  std::string salt;
+  std::optional<std::int64_t> cas;  // BEP 44 compare-and-swap
+  bool is_mutable() const { return !public_key.empty(); }
 };
 
 struct NodeOptions {
@@ -106,6 +120,13 @@ class Node {
   LookupId announce(const NodeId& info_hash, const AnnounceOptions& announce, TimePoint now,
                     std::vector<Datagram>& out, LookupCallback callback,
                     Endpoint::Family family = Endpoint::Family::v4);
+  // BEP 44: a get lookup; done reports the newest valid item in `item`.
+  LookupId get_item(const ItemKey& key, TimePoint now, std::vector<Datagram>& out,
+                    LookupCallback callback, Endpoint::Family family = Endpoint::Family::v4);
+  // A get lookup for the item's target, then put to the k closest nodes that
+  // gave a token (`announced` counts the puts sent).
+  LookupId put_item(ItemToPut item, TimePoint now, std::vector<Datagram>& out,
+                    LookupCallback callback, Endpoint::Family family = Endpoint::Family::v4);
   // Joins the DHT: a find_node for our own id through `routers` (and whatever
   // the table already holds), in the family of the first router.
   LookupId bootstrap(std::span<const Endpoint> routers, TimePoint now, std::vector<Datagram>& out,
@@ -166,9 +187,11 @@ class Node {
   struct ActiveLookup {
     std::unique_ptr<Traversal> traversal;
     GetPeersLookup* get_peers = nullptr;  // the same object, when it is one
+    GetItemLookup* get_item = nullptr;    // likewise
     LookupCallback callback;
     Endpoint::Family family = Endpoint::Family::v4;
     std::optional<AnnounceOptions> announce;
+    std::optional<ItemToPut> put;
     bool join = false;  // bootstrap: refresh sparse buckets when done
   };
   LookupId start_lookup(ActiveLookup lookup, std::span<const Endpoint> routers, TimePoint now,
@@ -177,6 +200,7 @@ class Node {
   void step(LookupId id, TimePoint now, std::vector<Datagram>& out);
   void finish(LookupId id, TimePoint now, std::vector<Datagram>& out);
   std::size_t send_announces(const ActiveLookup& lookup, TimePoint now, std::vector<Datagram>& out);
+  std::size_t send_puts(const ActiveLookup& lookup, TimePoint now, std::vector<Datagram>& out);
   // A lookup's query was answered; null `response`: it failed (timeout, error).
   void lookup_answered(const PendingQuery& query, const Response* response, TimePoint now,
                        std::vector<Datagram>& out);

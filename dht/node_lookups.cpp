@@ -1,5 +1,6 @@
 // dht::Node's lookups: starting them, feeding them answers and timeouts,
-// announcing at the end of get_peers, and refreshing idle buckets.
+// announcing at the end of get_peers, putting at the end of a BEP 44 get,
+// and refreshing idle buckets.
 #include <algorithm>
 
 #include "dht/find_node_lookup.h"
@@ -48,6 +49,31 @@ LookupId Node::announce(const NodeId& info_hash, const AnnounceOptions& announce
   lookup.callback = std::move(callback);
   lookup.family = family;
   lookup.announce = announce;
+  return start_lookup(std::move(lookup), {}, now, out);
+}
+
+LookupId Node::get_item(const ItemKey& key, TimePoint now, std::vector<Datagram>& out,
+                        LookupCallback callback, Endpoint::Family family) {
+  auto traversal = std::make_unique<GetItemLookup>(key, lookup_options());
+  ActiveLookup lookup;
+  lookup.get_item = traversal.get();
+  lookup.traversal = std::move(traversal);
+  lookup.callback = std::move(callback);
+  lookup.family = family;
+  return start_lookup(std::move(lookup), {}, now, out);
+}
+
+LookupId Node::put_item(ItemToPut item, TimePoint now, std::vector<Datagram>& out,
+                        LookupCallback callback, Endpoint::Family family) {
+  const ItemKey key = item.is_mutable() ? ItemKey::mutable_item(item.public_key, item.salt)
+                                        : ItemKey::immutable(immutable_target(item.value));
+  auto traversal = std::make_unique<GetItemLookup>(key, lookup_options());
+  ActiveLookup lookup;
+  lookup.get_item = traversal.get();
+  lookup.traversal = std::move(traversal);
+  lookup.callback = std::move(callback);
+  lookup.family = family;
+  lookup.put = std::move(item);
   return start_lookup(std::move(lookup), {}, now, out);
 }
 
@@ -115,6 +141,8 @@ void Node::finish(LookupId id, TimePoint now, std::vector<Datagram>& out) {
   result.closest = closest;
   if (lookup.get_peers) result.peers = lookup.get_peers->peers();
   if (lookup.announce) result.announced = send_announces(lookup, now, out);
+  if (lookup.get_item && lookup.get_item->item()) result.item = &*lookup.get_item->item();
+  if (lookup.put) result.announced = send_puts(lookup, now, out);
   result.progress = lookup.traversal->progress();
   const std::size_t family = family_index(lookup.family);
   if (lookup.join && !closest.empty()) {
@@ -142,6 +170,29 @@ std::size_t Node::send_announces(const ActiveLookup& lookup, TimePoint now,
     args.token = w.token;
     args.seed = lookup.announce->seed;
     // Lookup 0: the answer only refreshes the table.
+    if (send_query({w.node.endpoint, w.node.id}, args, 0, now, out)) ++sent;
+  }
+  return sent;
+}
+
+std::size_t Node::send_puts(const ActiveLookup& lookup, TimePoint now, std::vector<Datagram>& out) {
+  std::vector<GetItemLookup::Writable> targets;
+  lookup.get_item->write_targets(targets, options_.lookup.k);
+  const ItemToPut& item = *lookup.put;
+  std::size_t sent = 0;
+  for (const auto& w : targets) {
+    PutArgs args;
+    args.token = w.token;
+    args.value = item.value;
+    if (item.is_mutable()) {
+      args.key = item.public_key;
+      args.signature = item.signature;
+      args.seq = item.seq;
+      // BEP 44: nodes holding no value ignore cas, so one args fits all.
+      args.cas = item.cas;
+      args.salt = item.salt;
+    }
+    // Lookup 0: the answer (or a 301/302 error) only refreshes the table.
     if (send_query({w.node.endpoint, w.node.id}, args, 0, now, out)) ++sent;
   }
   return sent;

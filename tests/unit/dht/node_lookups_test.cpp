@@ -1,6 +1,7 @@
 // Several Nodes wired together in-process (no sockets): datagrams are
 // delivered from a queue, 1 ms apart in virtual time.
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <deque>
@@ -8,6 +9,7 @@
 #include <memory>
 #include <set>
 
+#include "dht/item.h"
 #include "dht/node.h"
 
 namespace btnode::dht {
@@ -111,6 +113,7 @@ struct Seen {
   std::vector<NodeInfo> closest;
   std::vector<Endpoint> peers;
   std::size_t announced = 0;
+  std::optional<FoundItem> item;
   LookupProgress progress;
   LookupCallback callback() {
     return [this](const LookupResult& r) {
@@ -119,6 +122,7 @@ struct Seen {
       closest.assign(r.closest.begin(), r.closest.end());
       peers.assign(r.peers.begin(), r.peers.end());
       announced = r.announced;
+      if (r.item) item = *r.item;
       progress = r.progress;
     };
   }
@@ -281,6 +285,103 @@ TEST(NodeLookupsTest, IdleBucketsAreRefreshed) {
       net.out, [](const Datagram& d) { return d.bytes.find("9:find_node") != std::string::npos; });
   EXPECT_GT(refreshes, 0);
   net.out.clear();
+}
+
+}  // namespace
+}  // namespace btnode::dht
+
+namespace btnode::dht {
+namespace {
+
+// BEP 44 round trips through a 50-node network.
+class NodeItemLookupsTest : public ::testing::Test {
+ protected:
+  NodeItemLookupsTest() {
+    EXPECT_GE(sodium_init(), 0);
+    crypto_sign_keypair(pk.data(), sk.data());
+    net.join_all();
+  }
+
+  Seen run_put(std::size_t from, ItemToPut item) {
+    Seen seen;
+    net.node(from).put_item(std::move(item), net.now, net.out, seen.callback());
+    net.sent_by(from);
+    net.run();
+    EXPECT_TRUE(seen.done);
+    return seen;
+  }
+  Seen run_get(std::size_t from, const ItemKey& key) {
+    Seen seen;
+    net.node(from).get_item(key, net.now, net.out, seen.callback());
+    net.sent_by(from);
+    net.run();
+    EXPECT_TRUE(seen.done);
+    return seen;
+  }
+  ItemToPut signed_item(std::int64_t seq, std::string value, std::optional<std::int64_t> cas = {}) {
+    ItemToPut item;
+    item.value = std::move(value);
+    item.public_key = std::string(bytes_view(pk));
+    item.salt = "salt";
+    item.seq = seq;
+    item.cas = cas;
+    item.signature = std::string(bytes_view(sign_item(sk, item.salt, seq, item.value)));
+    return item;
+  }
+  // How many nodes store a live item at `target` with sequence number `seq`.
+  std::size_t holders(const NodeId& target, std::int64_t seq = 0) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < net.nodes.size(); ++i) {
+      const StoredItem* item = net.node(i).item_store().get(target, net.now);
+      n += item && item->seq == seq;
+    }
+    return n;
+  }
+
+  Network net{50};
+  Ed25519PublicKey pk{};
+  Ed25519SecretKey sk{};
+};
+
+TEST_F(NodeItemLookupsTest, ImmutableItemPutIsFoundByGetItem) {
+  ItemToPut item;
+  item.value = "12:Hello World!";
+  const Seen put = run_put(10, item);
+  EXPECT_EQ(put.announced, 8u);
+  EXPECT_FALSE(put.item) << "nobody held it before";
+  const NodeId target = immutable_target(item.value);
+  EXPECT_EQ(holders(target), 8u);
+
+  const Seen got = run_get(40, ItemKey::immutable(target));
+  ASSERT_TRUE(got.item);
+  EXPECT_EQ(got.item->value, "12:Hello World!");
+}
+
+TEST_F(NodeItemLookupsTest, MissingItemIsNotFound) {
+  const Seen got = run_get(40, ItemKey::immutable(immutable_target("3:abc")));
+  EXPECT_FALSE(got.item);
+  EXPECT_EQ(got.closest.size(), 8u);
+}
+
+TEST_F(NodeItemLookupsTest, MutableItemUpdatesAndRefusesStaleWrites) {
+  const ItemKey key = ItemKey::mutable_item(bytes_view(pk), "salt");
+  EXPECT_EQ(run_put(10, signed_item(1, "3:one")).announced, 8u);
+  EXPECT_EQ(run_put(20, signed_item(2, "3:two", 1)).announced, 8u);
+  EXPECT_EQ(holders(key.target, 2), 8u);
+
+  const Seen got = run_get(40, key);
+  ASSERT_TRUE(got.item);
+  EXPECT_EQ(got.item->seq, 2);
+  EXPECT_EQ(got.item->value, "3:two");
+  EXPECT_TRUE(
+      verify_item_signature(got.item->public_key, got.item->signature, "salt", 2, got.item->value));
+
+  run_put(30, signed_item(1, "3:one"));       // stale seq: 302 from the holders
+  run_put(30, signed_item(3, "5:three", 1));  // cas 1 but 2 stored: 301 from the holders
+  EXPECT_EQ(holders(key.target, 2), 8u);
+  // Node 30's k closest may reach one node beyond the holders (when node 30
+  // is itself among them); holding nothing, it ignores cas (BEP 44).
+  EXPECT_LE(holders(key.target, 3), 1u);
 }
 
 }  // namespace
