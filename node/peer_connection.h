@@ -83,7 +83,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
 
   // Starts connecting/handshaking; `decide` runs when the peer's handshake is in.
   void start(HandshakeDecision decide);
-  // Closes the socket; the handler (if attached) hears on_peer_closed once.
+  // The dialler sets its handler before start() so it also hears of
+  // connections that fail before the handshake (to redial them later).
+  void set_handler(PeerConnectionHandler* handler) { handler_ = handler; }
+  // Closes the socket; the handler (if set) hears on_peer_closed once.
   void close(const std::string& reason);
   // Stops reporting to the handler (its owner is going away), then closes.
   void detach_and_close();

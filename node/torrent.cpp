@@ -118,12 +118,18 @@ void Torrent::on_piece_failed(const storage::PieceFailed& failed) {
   spdlog::warn("{}: piece {} failed its hash check ({} senders)", meta_.name, failed.piece,
                failed.senders.size());
   queue_.piece_failed(static_cast<std::uint32_t>(failed.piece));
+  // Pieces a banned liar had a share in keep failing after the ban (their
+  // blocks are still assembled): that is no evidence against the others.
+  bool known_liar = std::any_of(failed.senders.begin(), failed.senders.end(),
+                                [this](std::uint64_t key) { return banned_keys_.contains(key); });
+  if (known_liar) return;
   for (auto key : failed.senders) {
     if (failed.senders.size() == 1 || ++strikes_[key] >= 2) ban(key);
   }
 }
 
 void Torrent::ban(std::uint64_t key) {
+  banned_keys_.insert(key);
   for (auto& [raw, conn] : peers_) {
     if (conn->key() != key) continue;
     std::string address = conn->remote().with_port(0).to_string();
@@ -150,6 +156,7 @@ void Torrent::dial_due_peers() {
     auto conn = PeerConnection::outgoing(io_, endpoint, info_hash_, connection_options_);
     known.connection = conn;
     peers_[conn.get()] = conn;
+    conn->set_handler(this);
     conn->start([this](PeerConnection& c) { return attach(c); });
   }
 }

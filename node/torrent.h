@@ -135,6 +135,7 @@ class Torrent : public PeerConnectionHandler {
   std::map<PeerConnection*, std::shared_ptr<PeerConnection>> peers_;
   std::map<std::uint64_t, int> strikes_;  // peer key -> failed pieces it contributed to
   std::set<std::string> banned_;          // addresses (without port) of proven liars
+  std::set<std::uint64_t> banned_keys_;   // their connections' keys
   std::uint64_t downloaded_ = 0;
   std::uint64_t uploaded_ = 0;
   std::uint64_t last_downloaded_ = 0;

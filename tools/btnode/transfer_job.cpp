@@ -5,6 +5,7 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -159,6 +160,20 @@ node::TorrentCallbacks callbacks(Job& job, const TransferArgs& args, TransferMod
   return cb;
 }
 
+// SIGINT/SIGTERM may come twice (GNU timeout forwards a signal to its child
+// and then to its process group). Asio restores the default action when the
+// signal_set goes away, so a late second signal would kill us during a clean
+// exit. Threads inherit the mask: blocking the signals before the disk pool
+// starts, and in the main thread again once the loop is done, leaves the
+// io thread's run() as the only place they are delivered.
+void block_termination_signals(bool block) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
+}
+
 }  // namespace
 
 void add_transfer_options(CLI::App& command, TransferArgs& args) {
@@ -178,6 +193,7 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
   auto options = session_options(args.net);
   if (!options) return job_failed(options.error().message);
 
+  block_termination_signals(true);
   Job job;
   job.json = globals.json;
   job.interval = args.progress_interval;
@@ -196,7 +212,9 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
 
   job.signals.emplace(job.io, [&job](int) { job.stop(kExitOk); });
   job.schedule_progress();
+  block_termination_signals(false);
   job.io.run();
+  block_termination_signals(true);
   if (!job.json && stderr_is_terminal()) std::fprintf(stderr, "\n");
   return job.exit_code;
 }
