@@ -137,6 +137,12 @@ class TransferLibtorrentTest(unittest.TestCase):
         seed.send_signal(signal.SIGINT)
         self.assertEqual(seed.wait(timeout=15), 0)
 
+    def test_libtorrent_with_default_encryption_falls_back_to_plaintext(self):
+        # libtorrent's defaults try MSE first; btnode's peer wire speaks only
+        # plaintext so far, and libtorrent must retry without it.
+        port = self.start_btnode_seed("127.0.0.45")
+        self.lt_leech("127.0.0.46", "127.0.0.45", port, out_enc=ENABLED)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
