@@ -65,6 +65,7 @@ void PeerConnection::start(HandshakeDecision decide) {
   if (outgoing_) {
     connect(remote_);
   } else {
+    if (options_.incoming_mse != wire::MsePolicy::disable && options_.find_skey) start_mse();
     read_more();
   }
 }
@@ -76,9 +77,67 @@ void PeerConnection::connect(const Endpoint& to) {
     if (ec) return self->close("connect: " + ec.message());
     asio::error_code ignored;
     self->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-    self->send_handshake();
+    if (self->options_.outgoing_mse != wire::MsePolicy::disable) {
+      self->start_mse();
+    } else {
+      self->send_handshake();
+    }
     self->read_more();
   });
+}
+
+void PeerConnection::start_mse() {
+  if (!outgoing_) {
+    mse_receiver_.emplace(wire::MseReceiverOptions{.policy = options_.incoming_mse,
+                                                   .find_skey = options_.find_skey,
+                                                   .pad_b_length = {},
+                                                   .pad_d_length = {}});
+    return;
+  }
+  // Our BitTorrent handshake rides in message 3 (IA), saving a round trip.
+  handshake_sent_ = true;
+  wire::Handshake ours{options_.reserved, info_hash_, options_.own_peer_id};
+  mse_initiator_.emplace(wire::MseInitiatorOptions{.info_hash = info_hash_,
+                                                   .policy = options_.outgoing_mse,
+                                                   .initial_payload = wire::encode_handshake(ours),
+                                                   .pad_a_length = {},
+                                                   .pad_c_length = {}});
+  queue_raw(mse_initiator_->start().send);
+}
+
+bool PeerConnection::feed_mse(std::string_view bytes) {
+  auto step = mse_initiator_ ? mse_initiator_->feed(bytes) : mse_receiver_->feed(bytes);
+  if (!step) {
+    close("encryption handshake: " + step.error().message);
+    return false;
+  }
+  if (!step->send.empty()) queue_raw(std::move(step->send));
+  if (!step->outcome) return true;
+  return on_mse_outcome(std::move(*step->outcome));
+}
+
+bool PeerConnection::on_mse_outcome(wire::MseOutcome outcome) {
+  mse_initiator_.reset();
+  mse_receiver_.reset();
+  if (outcome.crypto == wire::MseCrypto::rc4) {
+    encrypt_ = std::move(outcome.encrypt);
+    decrypt_ = std::move(outcome.decrypt);
+  }
+  spdlog::debug("peer {}: {}", remote_.to_string(),
+                !outcome.negotiated ? "plain handshake"
+                : encrypt_          ? "MSE, RC4"
+                                    : "MSE, plaintext");
+  // The receiver's IA is the peer's BitTorrent handshake; what follows it is
+  // the start of the message stream. Both arrive decrypted.
+  std::string stream = std::move(outcome.initial_payload);
+  stream += outcome.remaining;
+  return feed_handshake(stream);
+}
+
+void PeerConnection::queue_raw(std::string bytes) {
+  if (bytes.empty()) return;
+  queue_.push_back({std::move(bytes), {}});
+  write_more();
 }
 
 void PeerConnection::send_handshake() {
@@ -86,8 +145,9 @@ void PeerConnection::send_handshake() {
   handshake_sent_ = true;
   wire::Handshake ours{options_.reserved, outgoing_ ? info_hash_ : handshake_.info_hash,
                        options_.own_peer_id};
-  queue_.push_back({wire::encode_handshake(ours), {}});
-  write_more();
+  std::string bytes = wire::encode_handshake(ours);
+  if (encrypt_) encrypt_->apply(std::span<char>(bytes));
+  queue_raw(std::move(bytes));
 }
 
 void PeerConnection::read_more() {
@@ -95,9 +155,12 @@ void PeerConnection::read_more() {
   if (protocol_) {
     into = reader_.prepare(options_.read_size);
   } else {
-    pre_buffer_.resize(wire::kHandshakeSize);
+    // During MSE the peer's messages (Yb and pads) are up to ~700 bytes.
+    bool mse = mse_initiator_ || mse_receiver_;
+    pre_buffer_.resize(mse ? 4096 : wire::kHandshakeSize);
     into = pre_buffer_;
   }
+  read_span_ = into;
   socket_.async_read_some(
       asio::buffer(into.data(), into.size()),
       [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
@@ -110,20 +173,21 @@ void PeerConnection::read_more() {
 void PeerConnection::on_read(std::size_t bytes) {
   bytes_received_ += bytes;
   last_receive_ = Clock::now();
+  if (decrypt_) decrypt_->apply(read_span_.first(bytes));
   if (protocol_) {
     reader_.commit(bytes);
     process_messages();
   } else {
-    pre_buffer_.resize(bytes);
-    if (!feed_handshake()) return;
+    std::string_view data(pre_buffer_.data(), bytes);
+    bool open = (mse_initiator_ || mse_receiver_) ? feed_mse(data) : feed_handshake(data);
+    if (!open) return;
   }
   if (!closed_) read_more();
 }
 
 // Before the handshake is complete: feeds it, and hands what follows it to
 // the message reader. False when the connection closed.
-bool PeerConnection::feed_handshake() {
-  std::string_view data(pre_buffer_.data(), pre_buffer_.size());
+bool PeerConnection::feed_handshake(std::string_view data) {
   auto used = handshake_parser_->feed(data);
   if (!used) {
     close("handshake: " + used.error().message);
@@ -179,6 +243,7 @@ void PeerConnection::flush() {
   if (closed_ || !protocol_) return;
   std::string out = protocol_->take_output();
   if (out.empty()) return;
+  if (encrypt_) encrypt_->apply(std::span<char>(out));
   queued_bytes_ += out.size();
   queue_.push_back({std::move(out), {}});
   write_more();
@@ -191,6 +256,10 @@ void PeerConnection::send_piece(const wire::BlockRef& block, std::string data) {
   wire::append_piece_header(item.header, block.piece, block.begin,
                             static_cast<std::uint32_t>(data.size()));
   item.payload = std::move(data);
+  if (encrypt_) {
+    encrypt_->apply(std::span<char>(item.header));
+    encrypt_->apply(std::span<char>(item.payload));
+  }
   queued_bytes_ += item.header.size() + item.payload.size();
   queue_.push_back(std::move(item));
   write_more();

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@
 #include "core/ids.h"
 #include "wire/handshake.h"
 #include "wire/message_reader.h"
+#include "wire/mse_initiator.h"
+#include "wire/mse_receiver.h"
 #include "wire/peer_protocol.h"
 
 namespace btnode::node {
@@ -55,6 +58,13 @@ struct PeerConnectionOptions {
   std::chrono::milliseconds inactivity_timeout{150'000};
   std::chrono::milliseconds keepalive_interval{60'000};
   std::size_t read_size = 256 * 1024;  // bytes asked of each read (large reads, fewer syscalls)
+  // MSE/PE. Outgoing: `disable` dials in plaintext, which every client
+  // accepts; `prefer` offers RC4 and plaintext. Incoming: `prefer` accepts
+  // MSE and plain handshakes alike, `require` refuses plain ones.
+  wire::MsePolicy outgoing_mse = wire::MsePolicy::disable;
+  wire::MsePolicy incoming_mse = wire::MsePolicy::prefer;
+  // Incoming MSE: HASH('req2', SKEY) -> the info-hash we serve.
+  std::function<std::optional<wire::MseSkey>(const Sha1Digest&)> find_skey;
 };
 
 // What the owner decides when the peer's handshake is in: the handler and the
@@ -116,10 +126,14 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   };
 
   void connect(const Endpoint& to);
+  void start_mse();
+  bool feed_mse(std::string_view bytes);
+  bool on_mse_outcome(wire::MseOutcome outcome);
+  void queue_raw(std::string bytes);
   void send_handshake();
   void read_more();
   void on_read(std::size_t bytes);
-  bool feed_handshake();
+  bool feed_handshake(std::string_view data);
   bool attach();
   void process_messages();
   void deliver_events();
@@ -136,6 +150,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   std::uint64_t key_;
   wire::WireHash info_hash_{};  // outgoing: the torrent we dialled for
   std::function<bool(const wire::WireHash&)> accepts_;
+  std::optional<wire::MseInitiator> mse_initiator_;
+  std::optional<wire::MseReceiver> mse_receiver_;
+  std::optional<wire::Rc4> encrypt_;  // set when MSE selected RC4
+  std::optional<wire::Rc4> decrypt_;
   std::optional<wire::HandshakeParser> handshake_parser_;
   wire::Handshake handshake_;
   bool handshake_sent_ = false;
@@ -143,7 +161,9 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   PeerConnectionHandler* handler_ = nullptr;
   std::optional<wire::PeerProtocol> protocol_;
   wire::MessageReader reader_;
-  std::vector<char> pre_buffer_;  // bytes read before the handshake completes
+  std::vector<char> pre_buffer_;
+  std::span<char> read_span_;  // where the read in progress writes  // bytes read before the
+                               // handshake completes
   std::deque<OutItem> queue_;
   std::size_t in_flight_ = 0;  // items of queue_ being written
   std::size_t queued_bytes_ = 0;

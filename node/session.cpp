@@ -6,6 +6,7 @@
 #include <asio/post.hpp>
 
 #include "node/asio_endpoint.h"
+#include "wire/mse.h"
 
 namespace btnode::node {
 namespace {
@@ -37,6 +38,13 @@ Session::Session(asio::io_context& io, SessionOptions options)
   options_.connection.own_peer_id = make_peer_id();
   options_.connection.reserved.set_fast_extension(true);
   options_.connection.reserved.set_extension_protocol(true);
+  // MSE receivers name the torrent only by HASH('req2', SKEY).
+  options_.connection.find_skey = [this](const Sha1Digest& req2) -> std::optional<wire::MseSkey> {
+    for (const auto& [hash, torrent] : torrents_) {
+      if (wire::mse_req2_hash(hash) == req2) return hash;
+    }
+    return std::nullopt;
+  };
 }
 
 Session::~Session() {

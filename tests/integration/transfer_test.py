@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """btnode seed <-> btnode get over loopback: single and multi-file torrents of
 odd sizes, one seed to three leeches (which also trade among themselves),
-resuming a damaged or partial download, a seed stopped by SIGINT.
+resuming a damaged or partial download, MSE/RC4 required on both ends, a
+seed stopped by SIGINT.
 Content is compared byte for byte and checked with `btnode verify`.
 
 Run standalone: BTNODE=build/peer/tools/btnode /usr/bin/python3 tests/integration/transfer_test.py
@@ -207,6 +208,22 @@ class TransferTest(unittest.TestCase):
         # A second run finds everything in place (resume data) and fetches nothing.
         done = self.get(torrent, out, [f"{seed.ip}:{seed.port}"], "127.0.0.30")
         self.assertEqual(done["downloaded"], 0)
+
+    def test_mse_rc4_required_both_ways(self):
+        seed_dir = os.path.join(self.tmp, "seed")
+        write_random(os.path.join(seed_dir, "enc.bin"), 1024 * 1024 + 5)
+        torrent = self.make_torrent(os.path.join(seed_dir, "enc.bin"), 32768)
+        seed = Seed(torrent, seed_dir, "127.0.0.31", extra=("--encryption", "require"))
+        self.seeds.append(seed)
+        # A plaintext-only peer is refused by a seed that requires MSE.
+        plain = subprocess.run(["timeout", "3", BTNODE, "get", torrent, "-o",
+                                os.path.join(self.tmp, "plain"), "--bind", "127.0.0.32",
+                                "--encryption", "disable", "--peer", f"{seed.ip}:{seed.port}"],
+                               capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(plain.returncode, 124, "a plain peer must not get the content")
+        out = os.path.join(self.tmp, "leech")
+        self.get(torrent, out, [f"{seed.ip}:{seed.port}"], "127.0.0.33", "--encryption", "require")
+        self.check_download(torrent, seed_dir, out)
 
 
 if __name__ == "__main__":

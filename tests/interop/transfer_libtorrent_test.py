@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The peer wire against libtorrent 2.0 over loopback TCP, plaintext:
+"""The peer wire against libtorrent 2.0 over loopback TCP (plaintext, and
+MSE/RC4 into btnode's listener):
 btnode get downloads from a libtorrent seed (btnode dials it with --peer), and
 a libtorrent leech downloads from btnode seed (libtorrent dials btnode).
 Content compared byte for byte; btnode verify afterwards.
@@ -22,16 +23,20 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BTNODE = os.path.abspath(os.environ.get("BTNODE")
                          or os.path.join(REPO, "build", "release", "tools", "btnode"))
 TIMEOUT = 60
-DISABLED = 2  # libtorrent enc policy: plaintext only (MSE is not in btnode's peer wire yet)
+DISABLED = 2  # libtorrent enc policy: plaintext only
 ENABLED = 1
+FORCED = 0
+RC4 = 2  # allowed_enc_level
+BOTH = 3
 
 
-def lt_session(ip, out_enc=DISABLED):
+def lt_session(ip, out_enc=DISABLED, level=BOTH):
     return lt.session({
         "listen_interfaces": f"{ip}:0", "enable_dht": False, "enable_lsd": False,
         "enable_upnp": False, "enable_natpmp": False,
         "allow_multiple_connections_per_ip": True, "enable_outgoing_utp": False,
         "enable_incoming_utp": False, "out_enc_policy": out_enc, "in_enc_policy": ENABLED,
+        "allowed_enc_level": level,
         "alert_mask": 0})
 
 
@@ -103,6 +108,19 @@ class TransferLibtorrentTest(unittest.TestCase):
         # libtorrent updates its counters on its one-second tick.
         wait_for(lambda: h.status().all_time_upload > 0, "libtorrent to count its upload", 10)
 
+    def test_btnode_get_rc4_from_libtorrent_seed_requiring_it(self):
+        ses = lt_session("127.0.0.49")
+        ses.apply_settings({"in_enc_policy": FORCED, "allowed_enc_level": RC4})
+        h = ses.add_torrent({"ti": lt.torrent_info(self.torrent), "save_path": self.seed_dir})
+        wait_for(lambda: h.status().is_seeding, "the libtorrent seed to check its content")
+        out = os.path.join(self.tmp, "leech-rc4")
+        p = subprocess.run([BTNODE, "get", self.torrent, "-o", out, "--bind", "127.0.0.50",
+                            "--encryption", "require", "--peer",
+                            f"127.0.0.49:{ses.listen_port()}"],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.check(out)
+
     def start_btnode_seed(self, ip):
         p = subprocess.Popen(["timeout", "-s", "KILL", "120", BTNODE, "--json", "seed",
                               self.torrent, self.seed_dir, "--bind", ip, "--listen", "0"],
@@ -121,8 +139,8 @@ class TransferLibtorrentTest(unittest.TestCase):
                 break
         self.fail(f"btnode seed did not start: {p.stderr.read() if p.poll() is not None else ''}")
 
-    def lt_leech(self, ip, seed_ip, port, out_enc=DISABLED):
-        ses = lt_session(ip, out_enc)
+    def lt_leech(self, ip, seed_ip, port, out_enc=DISABLED, level=BOTH):
+        ses = lt_session(ip, out_enc, level)
         out = os.path.join(self.tmp, f"lt-{ip}")
         h = ses.add_torrent({"ti": lt.torrent_info(self.torrent), "save_path": out})
         h.connect_peer((seed_ip, port))
@@ -137,11 +155,14 @@ class TransferLibtorrentTest(unittest.TestCase):
         seed.send_signal(signal.SIGINT)
         self.assertEqual(seed.wait(timeout=15), 0)
 
-    def test_libtorrent_with_default_encryption_falls_back_to_plaintext(self):
-        # libtorrent's defaults try MSE first; btnode's peer wire speaks only
-        # plaintext so far, and libtorrent must retry without it.
+    def test_libtorrent_with_default_encryption(self):
         port = self.start_btnode_seed("127.0.0.45")
         self.lt_leech("127.0.0.46", "127.0.0.45", port, out_enc=ENABLED)
+
+    def test_libtorrent_leech_forcing_rc4(self):
+        # btnode's listener accepts MSE (policy prefer): RC4 both ways.
+        port = self.start_btnode_seed("127.0.0.47")
+        self.lt_leech("127.0.0.48", "127.0.0.47", port, out_enc=FORCED, level=RC4)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,25 @@ Result<std::vector<Endpoint>> resolve_peers(const std::vector<std::string>& name
   return out;
 }
 
-Result<node::SessionOptions> session_options(const NetworkOptions& net) {
+// --encryption: `disable` plaintext only; `prefer` (default) accepts MSE and
+// plain handshakes but dials in plaintext, which every client accepts
+// (an MSE offer to a peer without MSE costs a failed connection);
+// `require` dials with MSE/RC4 and refuses plain handshakes.
+void apply_encryption(const std::string& mode, node::PeerConnectionOptions& o) {
+  if (mode == "disable") {
+    o.incoming_mse = o.outgoing_mse = wire::MsePolicy::disable;
+  } else if (mode == "require") {
+    o.incoming_mse = o.outgoing_mse = wire::MsePolicy::require;
+  } else {
+    o.incoming_mse = wire::MsePolicy::prefer;
+    o.outgoing_mse = wire::MsePolicy::disable;
+  }
+}
+
+Result<node::SessionOptions> session_options(const NetworkOptions& net,
+                                             const std::string& encryption) {
   node::SessionOptions o;
+  apply_encryption(encryption, o.connection);
   for (const auto& text : net.bind) {
     auto address = Endpoint::from_address(text, 0);
     if (!address) return fail("--bind " + text + ": not an IP address");
@@ -182,6 +199,10 @@ void add_transfer_options(CLI::App& command, TransferArgs& args) {
       .add_option("--progress-interval", args.progress_interval,
                   "Seconds between progress lines (default 1)")
       ->check(CLI::PositiveNumber);
+  command
+      .add_option("--encryption", args.encryption,
+                  "MSE/PE: prefer (accept both, dial plain), require, disable")
+      ->check(CLI::IsMember({"prefer", "require", "disable"}));
   add_network_options(command, args.net);
 }
 
@@ -190,7 +211,7 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
   if (!meta) return job_failed(meta.error().message);
   auto peers = resolve_peers(args.peers);
   if (!peers) return job_failed(peers.error().message);
-  auto options = session_options(args.net);
+  auto options = session_options(args.net, args.encryption);
   if (!options) return job_failed(options.error().message);
 
   block_termination_signals(true);

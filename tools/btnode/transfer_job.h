@@ -17,10 +17,11 @@ namespace btnode::cli {
 
 struct TransferArgs {
   std::string torrent;
-  std::string dir;                 // get: -o DIR; seed: PATH
-  std::vector<std::string> peers;  // --peer HOST:PORT
-  double seed_time = 0;            // get only
-  double progress_interval = 1;    // seconds between progress lines
+  std::string dir;                    // get: -o DIR; seed: PATH
+  std::vector<std::string> peers;     // --peer HOST:PORT
+  double seed_time = 0;               // get only
+  double progress_interval = 1;       // seconds between progress lines
+  std::string encryption = "prefer";  // --encryption prefer|require|disable
   NetworkOptions net;
 };
 
