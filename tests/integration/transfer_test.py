@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """btnode seed <-> btnode get over loopback: single and multi-file torrents of
-odd sizes, one seed to three leeches (which also trade among themselves),
+odd sizes, one seed to three (or TRANSFER_LEECHES) leeches (which also trade among themselves),
 resuming a damaged or partial download, MSE/RC4 required on both ends, a
 seed stopped by SIGINT.
 Content is compared byte for byte and checked with `btnode verify`.
@@ -157,19 +157,23 @@ class TransferTest(unittest.TestCase):
         self.get(torrent, out, [f"{seed.ip}:{seed.port}"], "127.0.0.24")
         self.check_download(torrent, seed_dir, out)
 
-    def test_one_seed_three_leeches(self):
+    def test_one_seed_many_leeches(self):
         seed_dir = os.path.join(self.tmp, "seed")
         write_random(os.path.join(seed_dir, "data.bin"), 8 * 1024 * 1024 + 1)
         torrent = self.make_torrent(os.path.join(seed_dir, "data.bin"), 65536)
         seed = self.start_seed(torrent, seed_dir, "127.0.0.25")
-        ports = [BASE_PORT + i for i in range(3)]
-        ips = [f"127.0.0.{26 + i}" for i in range(3)]
+        # 5 leeches (TRANSFER_LEECHES=5) hit an intermittent "file truncated"
+        # StorageFailed in about 1 run of 5 (storage/file_store.cpp's check
+        # after pwrite, under concurrent piece writes); 3 until that is fixed.
+        n = int(os.environ.get("TRANSFER_LEECHES", "3"))
+        ports = [BASE_PORT + i for i in range(n)]
+        ips = [f"127.0.0.{34 + i}" for i in range(n)]
         procs = []
-        for i in range(3):
+        for i in range(n):
             args = [BTNODE, "--json", "get", torrent, "-o", os.path.join(self.tmp, f"l{i}"),
                     "--bind", ips[i], "--listen", str(ports[i]), "--seed-time", "2",
                     "--peer", f"{seed.ip}:{seed.port}"]
-            for j in range(3):
+            for j in range(n):
                 if j != i:
                     args += ["--peer", f"{ips[j]}:{ports[j]}"]
             procs.append(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -182,7 +186,7 @@ class TransferTest(unittest.TestCase):
                     q.kill()
                 self.fail(f"leech {i} did not finish in {TIMEOUT} s")
             self.assertEqual(p.returncode, 0, f"leech {i}: {stderr[-2000:]}")
-        for i in range(3):
+        for i in range(n):
             self.check_download(torrent, seed_dir, os.path.join(self.tmp, f"l{i}"))
 
     def test_resume_refetches_only_missing_pieces(self):
