@@ -31,4 +31,11 @@ std::uint32_t random_uniform(std::uint32_t upper_exclusive) {
   return randombytes_uniform(upper_exclusive);
 }
 
+std::uint64_t seed_or_random(const std::optional<std::uint64_t>& seed) {
+  if (seed) return *seed;
+  std::uint64_t value = 0;
+  random_bytes(&value, sizeof value);
+  return value;
+}
+
 }  // namespace btnode

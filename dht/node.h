@@ -194,6 +194,8 @@ class Node {
     std::optional<ItemToPut> put;
     bool join = false;  // bootstrap: refresh sparse buckets when done
   };
+  static ActiveLookup make_lookup(std::unique_ptr<Traversal> traversal, LookupCallback callback,
+                                  Endpoint::Family family);
   LookupId start_lookup(ActiveLookup lookup, std::span<const Endpoint> routers, TimePoint now,
                         std::vector<Datagram>& out);
   // Sends what the lookup wants sent; finishes it when done.

@@ -19,23 +19,28 @@ std::size_t family_index(Endpoint::Family family) {
 
 }  // namespace
 
-LookupId Node::find_node(const NodeId& target, TimePoint now, std::vector<Datagram>& out,
-                         LookupCallback callback, Endpoint::Family family) {
+Node::ActiveLookup Node::make_lookup(std::unique_ptr<Traversal> traversal, LookupCallback callback,
+                                     Endpoint::Family family) {
   ActiveLookup lookup;
-  lookup.traversal = std::make_unique<FindNodeLookup>(target, lookup_options());
+  lookup.traversal = std::move(traversal);
   lookup.callback = std::move(callback);
   lookup.family = family;
+  return lookup;
+}
+
+LookupId Node::find_node(const NodeId& target, TimePoint now, std::vector<Datagram>& out,
+                         LookupCallback callback, Endpoint::Family family) {
+  ActiveLookup lookup = make_lookup(std::make_unique<FindNodeLookup>(target, lookup_options()),
+                                    std::move(callback), family);
   return start_lookup(std::move(lookup), {}, now, out);
 }
 
 LookupId Node::get_peers(const NodeId& info_hash, TimePoint now, std::vector<Datagram>& out,
                          LookupCallback callback, Endpoint::Family family) {
   auto traversal = std::make_unique<GetPeersLookup>(info_hash, lookup_options());
-  ActiveLookup lookup;
-  lookup.get_peers = traversal.get();
-  lookup.traversal = std::move(traversal);
-  lookup.callback = std::move(callback);
-  lookup.family = family;
+  GetPeersLookup* get_peers = traversal.get();
+  ActiveLookup lookup = make_lookup(std::move(traversal), std::move(callback), family);
+  lookup.get_peers = get_peers;
   return start_lookup(std::move(lookup), {}, now, out);
 }
 
@@ -43,11 +48,9 @@ LookupId Node::announce(const NodeId& info_hash, const AnnounceOptions& announce
                         std::vector<Datagram>& out, LookupCallback callback,
                         Endpoint::Family family) {
   auto traversal = std::make_unique<GetPeersLookup>(info_hash, lookup_options());
-  ActiveLookup lookup;
-  lookup.get_peers = traversal.get();
-  lookup.traversal = std::move(traversal);
-  lookup.callback = std::move(callback);
-  lookup.family = family;
+  GetPeersLookup* get_peers = traversal.get();
+  ActiveLookup lookup = make_lookup(std::move(traversal), std::move(callback), family);
+  lookup.get_peers = get_peers;
   lookup.announce = announce;
   return start_lookup(std::move(lookup), {}, now, out);
 }
@@ -55,11 +58,9 @@ LookupId Node::announce(const NodeId& info_hash, const AnnounceOptions& announce
 LookupId Node::get_item(const ItemKey& key, TimePoint now, std::vector<Datagram>& out,
                         LookupCallback callback, Endpoint::Family family) {
   auto traversal = std::make_unique<GetItemLookup>(key, lookup_options());
-  ActiveLookup lookup;
-  lookup.get_item = traversal.get();
-  lookup.traversal = std::move(traversal);
-  lookup.callback = std::move(callback);
-  lookup.family = family;
+  GetItemLookup* get_item = traversal.get();
+  ActiveLookup lookup = make_lookup(std::move(traversal), std::move(callback), family);
+  lookup.get_item = get_item;
   return start_lookup(std::move(lookup), {}, now, out);
 }
 
@@ -68,21 +69,19 @@ LookupId Node::put_item(ItemToPut item, TimePoint now, std::vector<Datagram>& ou
   const ItemKey key = item.is_mutable() ? ItemKey::mutable_item(item.public_key, item.salt)
                                         : ItemKey::immutable(immutable_target(item.value));
   auto traversal = std::make_unique<GetItemLookup>(key, lookup_options());
-  ActiveLookup lookup;
-  lookup.get_item = traversal.get();
-  lookup.traversal = std::move(traversal);
-  lookup.callback = std::move(callback);
-  lookup.family = family;
+  GetItemLookup* get_item = traversal.get();
+  ActiveLookup lookup = make_lookup(std::move(traversal), std::move(callback), family);
+  lookup.get_item = get_item;
   lookup.put = std::move(item);
   return start_lookup(std::move(lookup), {}, now, out);
 }
 
 LookupId Node::bootstrap(std::span<const Endpoint> routers, TimePoint now,
                          std::vector<Datagram>& out, LookupCallback callback) {
-  ActiveLookup lookup;
-  lookup.traversal = std::make_unique<FindNodeLookup>(options_.id, lookup_options());
-  lookup.callback = std::move(callback);
-  lookup.family = routers.empty() ? Endpoint::Family::v4 : routers.front().unmapped().family();
+  const Endpoint::Family family =
+      routers.empty() ? Endpoint::Family::v4 : routers.front().unmapped().family();
+  ActiveLookup lookup = make_lookup(std::make_unique<FindNodeLookup>(options_.id, lookup_options()),
+                                    std::move(callback), family);
   lookup.join = true;
   return start_lookup(std::move(lookup), routers, now, out);
 }

@@ -9,13 +9,6 @@ namespace btnode::node {
 
 namespace {
 
-std::uint64_t seed_or_random(const std::optional<std::uint64_t>& seed) {
-  if (seed) return *seed;
-  std::uint64_t value = 0;
-  random_bytes(&value, sizeof value);
-  return value;
-}
-
 bool contains(const std::vector<PeerKey>& keys, PeerKey key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }

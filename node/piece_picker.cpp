@@ -10,13 +10,6 @@ namespace btnode::node {
 
 namespace {
 
-std::uint64_t seed_or_random(const std::optional<std::uint64_t>& seed) {
-  if (seed) return *seed;
-  std::uint64_t value = 0;
-  random_bytes(&value, sizeof value);
-  return value;
-}
-
 bool contains(const std::vector<PeerKey>& peers, PeerKey peer) {
   return std::find(peers.begin(), peers.end(), peer) != peers.end();
 }

@@ -61,3 +61,9 @@ TEST(Random, SafeFromManyThreads) {
 
 }  // namespace
 }  // namespace btnode
+
+TEST(Random, SeedOrRandomKeepsAGivenSeed) {
+  EXPECT_EQ(btnode::seed_or_random(std::uint64_t{42}), 42u);
+  // Two draws of 64 random bits colliding would be a 2^-64 event.
+  EXPECT_NE(btnode::seed_or_random(std::nullopt), btnode::seed_or_random(std::nullopt));
+}
