@@ -5,22 +5,15 @@
 
 #include <memory>
 
+#include "tests/unit/dht/lookup_test_nodes.h"
+
 namespace btnode::dht {
 namespace {
 
-constexpr TimePoint kT0 = TimePoint{} + std::chrono::hours(1);
-
-NodeId id_of(std::uint8_t n) {
-  NodeId id;
-  id.bytes[19] = n;
-  return id;
-}
-Endpoint ep(std::uint8_t n) {
-  return Endpoint::v4({10, 0, 0, n}, 6881);
-}
-NodeInfo node(std::uint8_t n) {
-  return {id_of(n), ep(n)};
-}
+using testing::ep;
+using testing::id_of;
+using testing::kT0;
+using testing::node;
 
 // Owns the strings a Response views; heap-allocated so the views stay put.
 struct Reply {

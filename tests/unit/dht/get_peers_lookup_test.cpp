@@ -4,22 +4,16 @@
 
 #include <memory>
 
+#include "tests/unit/dht/lookup_test_nodes.h"
+
 namespace btnode::dht {
 namespace {
 
-constexpr TimePoint kT0 = TimePoint{} + std::chrono::hours(1);
+using testing::ep;
+using testing::id_of;
+using testing::kT0;
+using testing::node;
 
-NodeId id_of(std::uint8_t n) {
-  NodeId id;
-  id.bytes[19] = n;
-  return id;
-}
-Endpoint ep(std::uint8_t n) {
-  return Endpoint::v4({10, 0, 0, n}, 6881);
-}
-NodeInfo node(std::uint8_t n) {
-  return {id_of(n), ep(n)};
-}
 Endpoint peer(std::uint8_t n) {
   return Endpoint::v4({25, 1, 1, n}, 5000);
 }

@@ -3,24 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "dht/find_node_lookup.h"
+#include "tests/unit/dht/lookup_test_nodes.h"
 
 namespace btnode::dht {
 namespace {
 
-constexpr TimePoint kT0 = TimePoint{} + std::chrono::hours(1);
-
-// With a zero target, a node's distance is its id: id_of(1) is the closest.
-NodeId id_of(std::uint8_t n) {
-  NodeId id;
-  id.bytes[19] = n;
-  return id;
-}
-Endpoint ep(std::uint8_t n) {
-  return Endpoint::v4({10, 0, 0, n}, 6881);
-}
-NodeInfo node(std::uint8_t n) {
-  return {id_of(n), ep(n)};
-}
+using testing::ep;
+using testing::id_of;
+using testing::kT0;
+using testing::node;
 
 Response answer_from(std::uint8_t n) {
   Response r;
