@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <utility>
+
+#include "core/percent.h"
 
 namespace btnode {
 namespace {
@@ -33,38 +36,11 @@ std::string_view base_key(std::string_view key) {
 }
 
 // `pos` is where `raw` starts in the link, for the error message.
-Result<std::string> percent_decode(std::string_view raw, std::size_t pos) {
-  std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '%') {
-      out.push_back(raw[i]);  // '+' stays a plus
-      continue;
-    }
-    auto byte = i + 2 < raw.size() ? from_hex(raw.substr(i + 1, 2)) : std::nullopt;
-    if (!byte) return fail("magnet: bad percent-escape at position " + std::to_string(pos + i));
-    out += *byte;
-    i += 2;
-  }
-  return out;
-}
-
-// RFC 3986 unreserved characters plus ':', '/' and '@', which query values may
-// hold unescaped and which keep tracker URLs readable. Everything else,
-// including '&', '=', '+', '#' and '%', is escaped.
-void percent_encode(std::string_view value, std::string& out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : value) {
-    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/' || c == '@';
-    if (keep) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0x0f]);
-    }
-  }
+Result<std::string> decode_value(std::string_view raw, std::size_t pos) {
+  std::size_t bad = 0;
+  auto out = percent_decode(raw, &bad);
+  if (!out) return fail("magnet: bad percent-escape at position " + std::to_string(pos + bad));
+  return std::move(*out);
 }
 
 // Calls fn(field, offset) for each `sep`-separated field of `s`, empty ones
@@ -115,7 +91,7 @@ Result<void> Parser::on_segment(std::string_view segment, std::size_t pos) {
   std::string_view key = segment.substr(0, eq);
   std::string_view raw = eq == std::string_view::npos ? std::string_view() : segment.substr(eq + 1);
   std::size_t value_pos = pos + key.size() + 1;
-  auto value = percent_decode(raw, value_pos);
+  auto value = decode_value(raw, value_pos);
   if (!value) return fail(value.error());
 
   std::string_view base = base_key(key);
@@ -252,7 +228,7 @@ std::string Magnet::to_string() const {
     out += key;
     out += '=';
     if (escape) {
-      percent_encode(value, out);
+      percent_encode(value, out, PercentSet::query_value);
     } else {
       out += value;
     }
