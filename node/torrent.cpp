@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <asio/post.hpp>
 
-#include "core/random.h"
 
 namespace btnode::node {
 namespace {
@@ -18,11 +17,13 @@ wire::PieceGeometry geometry_of(const Metainfo& meta) {
           static_cast<std::uint64_t>(meta.total_size)};
 }
 
-// A random first piece so that leeches of one seed start in different places
-// and have pieces to trade with each other.
-std::uint32_t random_start(const Metainfo& meta) {
-  if (meta.piece_count() == 0) return 0;
-  return random_uniform(static_cast<std::uint32_t>(meta.piece_count()));
+PiecePickerOptions picker_options(const wire::PieceGeometry& g, bool sequential) {
+  PiecePickerOptions o;
+  o.piece_count = g.piece_count;
+  o.piece_length = g.piece_length;
+  o.total_size = g.total_size;
+  o.sequential = sequential;
+  return o;
 }
 
 }  // namespace
@@ -38,8 +39,9 @@ Torrent::Torrent(asio::io_context& io, storage::WorkerPool& pool, Metainfo meta,
       callbacks_(std::move(callbacks)),
       info_hash_(meta_.info_hash.wire_id()),
       geometry_(geometry_of(meta_)),
-      queue_(geometry_.piece_count, geometry_.piece_length, geometry_.total_size,
-             random_start(meta_)),
+      picker_(picker_options(geometry_, options_.sequential)),
+      choker_(options_.choker),
+      bans_(options_.ban),
       timer_(io) {}
 
 Torrent::~Torrent() {
@@ -84,7 +86,7 @@ void Torrent::on_storage_event(const storage::StorageEvent& event) {
 void Torrent::on_checked(const storage::CheckFinished& done) {
   checking_ = false;
   for (std::int64_t i = 0; i < storage_->have().size(); ++i) {
-    if (storage_->have().test(i)) queue_.piece_done(static_cast<std::uint32_t>(i));
+    if (storage_->have().test(i)) picker_.set_have(static_cast<std::uint32_t>(i));
   }
   spdlog::info("{}: checked, {}/{} pieces", meta_.name, done.have, meta_.piece_count());
   if (callbacks_.on_checked) callbacks_.on_checked(done);
@@ -96,7 +98,7 @@ void Torrent::on_checked(const storage::CheckFinished& done) {
 }
 
 void Torrent::on_piece_verified(std::uint32_t piece) {
-  queue_.piece_done(piece);
+  picker_.on_piece_passed(piece);
   dirty_ = true;
   for (auto& [raw, conn] : peers_) {
     if (!conn->attached()) continue;
@@ -112,31 +114,42 @@ void Torrent::on_piece_verified(std::uint32_t piece) {
   }
 }
 
-// A piece from a single peer convicts that peer; a peer that shares in two
-// failed pieces is banned too (an honest peer rarely meets two liars).
+// The picker knows who sent each block. A failure with a banned peer among
+// the senders is that peer's doing (its blocks stay in the piece being
+// assembled after the ban): it is no evidence against the others. Otherwise
+// the BanList weighs it (sole sender, or repeated involvement).
 void Torrent::on_piece_failed(const storage::PieceFailed& failed) {
-  spdlog::warn("{}: piece {} failed its hash check ({} senders)", meta_.name, failed.piece,
-               failed.senders.size());
-  queue_.piece_failed(static_cast<std::uint32_t>(failed.piece));
-  // Pieces a banned liar had a share in keep failing after the ban (their
-  // blocks are still assembled): that is no evidence against the others.
-  bool known_liar = std::any_of(failed.senders.begin(), failed.senders.end(),
-                                [this](std::uint64_t key) { return banned_keys_.contains(key); });
-  if (known_liar) return;
-  for (auto key : failed.senders) {
-    if (failed.senders.size() == 1 || ++strikes_[key] >= 2) ban(key);
+  auto piece = static_cast<std::uint32_t>(failed.piece);
+  PieceContributors contributors = picker_.on_piece_failed(piece);
+  std::vector<BlockSource> sources;
+  bool known_liar = false;
+  for (PeerKey key : contributors.senders) {
+    auto it = key_address_.find(key);
+    if (it == key_address_.end()) continue;
+    known_liar = known_liar || bans_.is_banned(it->second);
+    sources.push_back(BlockSource{it->second, {}});
+  }
+  if (known_liar) {
+    spdlog::info("{}: piece {} failed its hash; it held blocks of a banned peer, fetching it again",
+                 meta_.name, piece);
+    return;
+  }
+  spdlog::warn("{}: piece {} failed its hash check ({} blocks)", meta_.name, piece,
+               sources.size());
+  for (const Endpoint& address : bans_.on_piece_failed(piece, sources)) ban(address);
+  for (auto& [raw, conn] : peers_) {
+    if (conn->attached()) fill_requests(*conn);
   }
 }
 
-void Torrent::ban(std::uint64_t key) {
-  banned_keys_.insert(key);
+void Torrent::ban(const Endpoint& address) {
+  bans_.ban(address);
+  spdlog::warn("{}: banning {} (sent corrupt data)", meta_.name, address.with_port(0).to_string());
+  std::vector<std::shared_ptr<PeerConnection>> victims;
   for (auto& [raw, conn] : peers_) {
-    if (conn->key() != key) continue;
-    std::string address = conn->remote().with_port(0).to_string();
-    spdlog::warn("{}: banning {} (sent corrupt data)", meta_.name, address);
-    banned_.insert(address);
-    conn->close("banned: sent corrupt data");
+    if (bans_.is_banned(conn->remote())) victims.push_back(conn);
   }
+  for (auto& conn : victims) conn->close("banned: sent corrupt data");
 }
 
 void Torrent::add_peer(const Endpoint& peer) {
@@ -150,10 +163,16 @@ void Torrent::dial_due_peers() {
   for (auto& [endpoint, known] : known_) {
     if (known.connection || now < known.next_attempt || peers_.size() >= options_.max_peers)
       continue;
-    if (complete() || banned_.contains(endpoint.with_port(0).to_string())) continue;
+    if (complete() || bans_.is_banned(endpoint)) continue;
     known.backoff = std::clamp(known.backoff * 2, options_.reconnect_min, options_.reconnect_max);
     known.next_attempt = now + known.backoff;
-    auto conn = PeerConnection::outgoing(io_, endpoint, info_hash_, connection_options_);
+    // MSE `prefer` offers encryption first and falls back to plaintext when
+    // the peer does not speak MSE (it closes or answers garbage).
+    PeerConnectionOptions dial = connection_options_;
+    if (dial.outgoing_mse == wire::MsePolicy::prefer && known.plaintext_next)
+      dial.outgoing_mse = wire::MsePolicy::disable;
+    known.dialled_encrypted = dial.outgoing_mse != wire::MsePolicy::disable;
+    auto conn = PeerConnection::outgoing(io_, endpoint, info_hash_, std::move(dial));
     known.connection = conn;
     peers_[conn.get()] = conn;
     conn->set_handler(this);
@@ -163,7 +182,7 @@ void Torrent::dial_due_peers() {
 
 std::optional<PeerAttach> Torrent::attach(PeerConnection& peer) {
   if (checking_ || stopped_) return std::nullopt;
-  if (banned_.contains(peer.remote().with_port(0).to_string())) return std::nullopt;
+  if (bans_.is_banned(peer.remote())) return std::nullopt;
   for (auto& [raw, other] : peers_) {
     if (raw != &peer && other->attached() &&
         other->peer_handshake().peer_id == peer.peer_handshake().peer_id)
@@ -191,14 +210,25 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
   auto keep = it->second;  // alive until this function returns
   peers_.erase(it);
   spdlog::info("{}: peer {} gone: {}", meta_.name, peer.remote().to_string(), reason);
-  if (peer.attached()) {
-    for (const auto& block : peer.protocol().outstanding()) queue_.returned(block);
+  if (auto state = states_.find(&peer); state != states_.end()) {
+    picker_.release_peer(peer.key());
+    uncount_availability(state->second);
+    choker_.remove_peer(peer.key());
+    by_key_.erase(peer.key());
+    states_.erase(state);
   }
+  bool handshaken = peer.attached();
   for (auto& [endpoint, known] : known_) {
     if (known.connection.get() != &peer) continue;
     known.connection.reset();
     // A peer that worked resets its backoff: a restart of it is retried soon.
     if (peer.bytes_received() > wire::kHandshakeSize) known.backoff = std::chrono::seconds(0);
+    // MSE `prefer`: connected, but the encrypted handshake went nowhere.
+    bool connected = reason.rfind("connect:", 0) != 0;
+    if (connection_options_.outgoing_mse == wire::MsePolicy::prefer && !handshaken && connected) {
+      known.plaintext_next = known.dialled_encrypted;
+      if (known.plaintext_next) known.next_attempt = Clock::now();
+    }
   }
   // Someone else may be able to use the blocks it held.
   for (auto& [raw, conn] : peers_) {
@@ -211,6 +241,8 @@ void Torrent::stop(std::function<void()> done) {
   timer_.cancel();
   for (auto& [raw, conn] : peers_) conn->detach_and_close();
   peers_.clear();
+  states_.clear();
+  by_key_.clear();
   if (!storage_ || storage_->checking()) {
     asio::post(io_, std::move(done));
     return;
@@ -253,9 +285,18 @@ void Torrent::arm_timer() {
 void Torrent::tick() {
   update_rates();
   dial_due_peers();
+  auto now = Clock::now();
+  if (now >= next_rechoke_) rechoke(now);
+  std::vector<std::shared_ptr<PeerConnection>> attached;
   for (auto& [raw, conn] : peers_) {
-    if (!conn->attached()) continue;
-    unchoke_if_slot(*conn);
+    if (conn->attached() && states_.contains(raw)) attached.push_back(conn);
+  }
+  for (auto& conn : attached) {
+    if (conn->closed()) continue;
+    check_requests(*conn, states_.at(conn.get()), now);
+  }
+  for (auto& conn : attached) {
+    if (conn->closed()) continue;
     fill_requests(*conn);
     conn->flush();
   }

@@ -1,8 +1,17 @@
 // Torrent: the one owner of a torrent's state on the network thread
-// (ARCHITECTURE.md): its storage, the pieces we have, the blocks we are
-// downloading (DownloadQueue), its peers and their requests, and a simple
-// choker. Everything here runs on the io_context's thread; storage jobs
-// report back through asio::post.
+// (ARCHITECTURE.md): its storage, the pieces we have, its peers and their
+// requests, and the sans-I/O policies that decide what to do with them:
+//   - PiecePicker: which blocks to ask each peer for (rarest first, partial
+//     pieces first, or strictly in order with `sequential`; endgame with
+//     cancels);
+//   - RequestPipeline (one per peer): how many requests to keep outstanding
+//     (rate x round-trip time, capped by the peer's reqq);
+//   - Choker: 4 upload slots by rate + 1 optimistic, round robin when seeding;
+//   - SnubDetector (one per peer): an unchoking peer that sends nothing has
+//     its requests handed to others;
+//   - BanList: peers whose blocks keep failing the hash are banned by address.
+// The Torrent reads the clock and feeds them. Everything here runs on the
+// io_context's thread; storage jobs report back through asio::post.
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -13,15 +22,22 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <deque>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 #include "core/endpoint.h"
 #include "core/metainfo.h"
-#include "node/download_queue.h"
+#include "node/ban_list.h"
+#include "node/choker.h"
 #include "node/peer_connection.h"
+#include "node/piece_picker.h"
+#include "node/rate_estimator.h"
+#include "node/request_pipeline.h"
+#include "node/snub_detector.h"
 #include "storage/torrent_storage.h"
 #include "storage/worker_pool.h"
 
@@ -31,12 +47,20 @@ struct TorrentOptions {
   std::filesystem::path download_dir;
   std::filesystem::path resume_path;  // empty: no resume data
   std::size_t max_peers = 64;
-  // Our outstanding requests per peer (blocks). 256 x 16 KiB = 4 MiB in
-  // flight covers 400 MB/s at 10 ms; PeerProtocol caps it at the peer's reqq.
-  std::uint32_t request_queue = 256;
+  // Pieces strictly in order (streaming) instead of rarest first.
+  bool sequential = false;
+  // Outstanding requests per peer follow rate x RTT within these bounds
+  // (and the peer's reqq).
+  RequestPipelineOptions pipeline;
   // The requests we queue from a peer (our advertised reqq).
   std::uint32_t max_peer_requests = 500;
-  std::size_t unchoke_slots = 16;
+  ChokerOptions choker;
+  BanListOptions ban;
+  // A request unanswered this long goes to another peer as well.
+  std::chrono::seconds request_timeout{20};
+  // An unchoking peer that sends nothing this long with requests outstanding
+  // is snubbed: its requests go to other peers.
+  std::chrono::seconds snub_timeout{30};
   std::chrono::seconds reconnect_min{1};
   std::chrono::seconds reconnect_max{30};
   std::chrono::seconds resume_interval{30};
@@ -84,7 +108,9 @@ class Torrent : public PeerConnectionHandler {
   const wire::WireHash& info_hash() const { return info_hash_; }
   const Metainfo& metainfo() const { return meta_; }
   TorrentStats stats() const;
-  bool complete() const { return queue_.remaining_pieces() == 0 && !checking_; }
+  bool complete() const { return picker_.finished() && !checking_; }
+  const PiecePicker& picker() const { return picker_; }
+  bool is_banned(const Endpoint& peer) const { return bans_.is_banned(peer); }
 
   // PeerConnectionHandler
   void on_peer_attached(PeerConnection& peer) override;
@@ -96,6 +122,23 @@ class Torrent : public PeerConnectionHandler {
     std::chrono::steady_clock::time_point next_attempt{};
     std::chrono::seconds backoff{0};
     std::shared_ptr<PeerConnection> connection;
+    // MSE `prefer`: the encrypted attempt failed after connecting, so the
+    // next dial (at once) is plaintext; after that it alternates.
+    bool plaintext_next = false;
+    bool dialled_encrypted = false;
+  };
+  // The policies' view of one attached peer.
+  struct PeerState {
+    std::chrono::steady_clock::time_point connected_at;
+    RequestPipeline pipeline;
+    SnubDetector snub;
+    RateEstimator upload;
+    // Our requests in the order sent, with when (RTT samples, timeouts);
+    // timed-out ones leave this list but stay outstanding at the peer.
+    std::deque<std::pair<wire::BlockRef, std::chrono::steady_clock::time_point>> sent;
+    // What this peer adds to the picker's availability (removed when it leaves).
+    bool counted_all = false;
+    Bitfield counted;
   };
   struct EventVisitor;  // torrent_events.cpp
 
@@ -103,19 +146,28 @@ class Torrent : public PeerConnectionHandler {
   void on_checked(const storage::CheckFinished& done);
   void on_piece_verified(std::uint32_t piece);
   void on_piece_failed(const storage::PieceFailed& failed);
-  void ban(std::uint64_t key);
+  void ban(const Endpoint& address);
   void dial_due_peers();
   void tick();
   void arm_timer();
   void update_rates();
   void fill_requests(PeerConnection& peer);
   void update_interest(PeerConnection& peer);
-  void unchoke_if_slot(PeerConnection& peer);
+  void rechoke(std::chrono::steady_clock::time_point now);
+  void rechoke_if_slot_free(PeerConnection& peer);
+  void check_requests(PeerConnection& peer, PeerState& state,
+                      std::chrono::steady_clock::time_point now);
   void serve_request(PeerConnection& peer, const wire::BlockRef& block);
   void on_block(PeerConnection& peer, const wire::Piece& piece);
-  void cancel_elsewhere(PeerConnection& from, const wire::BlockRef& block);
+  void request_gone(PeerConnection& peer, const wire::BlockRef& block);
+  void count_availability(PeerConnection& peer);
+  void count_have(PeerConnection& peer, std::uint32_t piece);
+  void uncount_availability(PeerState& state);
+  bool wanted_piece(std::uint32_t piece) const {
+    return piece < picker_.piece_count() && !picker_.have(piece) && picker_.wanted(piece);
+  }
+  PeerState* state_of(PeerConnection& peer);
   bool has_piece(std::uint32_t piece) const;
-  std::size_t unchoked_count() const;
 
   asio::io_context& io_;
   storage::WorkerPool& pool_;
@@ -126,16 +178,21 @@ class Torrent : public PeerConnectionHandler {
   wire::WireHash info_hash_;
   wire::PieceGeometry geometry_;
   std::unique_ptr<storage::TorrentStorage> storage_;
-  DownloadQueue queue_;
+  PiecePicker picker_;
+  Choker choker_;
+  BanList bans_;
+  std::chrono::steady_clock::time_point next_rechoke_{};
   asio::steady_timer timer_;
   bool checking_ = true;
   bool stopped_ = false;
   bool announced_complete_ = false;
   std::map<Endpoint, KnownPeer> known_;
   std::map<PeerConnection*, std::shared_ptr<PeerConnection>> peers_;
-  std::map<std::uint64_t, int> strikes_;  // peer key -> failed pieces it contributed to
-  std::set<std::string> banned_;          // addresses (without port) of proven liars
-  std::set<std::uint64_t> banned_keys_;   // their connections' keys
+  std::unordered_map<PeerConnection*, PeerState> states_;  // attached peers
+  std::unordered_map<PeerKey, PeerConnection*> by_key_;     // attached peers
+  // Every attached peer's address by key, kept after it leaves: a failed
+  // piece names the keys of its senders.
+  std::unordered_map<PeerKey, Endpoint> key_address_;
   std::uint64_t downloaded_ = 0;
   std::uint64_t uploaded_ = 0;
   std::uint64_t last_downloaded_ = 0;

@@ -1,5 +1,7 @@
 // Torrent's side of each peer: what it does on each wire::PeerEvent, and the
-// requests and choking decisions that follow (one handler per event kind).
+// requests, timeouts and choking decisions that follow (one handler per
+// event kind). The policies (picker, pipeline, choker, snub detector) are
+// sans-I/O; this file reads the clock and feeds them.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -8,25 +10,35 @@
 #include "wire/extended_handshake.h"
 
 namespace btnode::node {
+namespace {
+using Clock = std::chrono::steady_clock;
+}  // namespace
 
 struct Torrent::EventVisitor {
   Torrent& t;
   PeerConnection& peer;
+  PeerState& state;
 
   void operator()(const wire::event::Choked& e) const {
-    for (const auto& block : e.dropped) t.queue_.returned(block);
+    // Without BEP 6 the choke dropped every request; with it, each still gets
+    // a piece or a reject.
+    for (const auto& block : e.dropped) t.request_gone(peer, block);
   }
-  void operator()(const wire::event::Unchoked&) const {}
-  void operator()(const wire::event::Interested&) const { t.unchoke_if_slot(peer); }
+  void operator()(const wire::event::Unchoked&) const { state.snub.on_waiting_started(Clock::now()); }
+  void operator()(const wire::event::Interested&) const { t.rechoke_if_slot_free(peer); }
   void operator()(const wire::event::NotInterested&) const {
-    if (!peer.protocol().am_choking()) peer.protocol().choke();
+    if (!peer.protocol().am_choking()) t.rechoke(Clock::now());
   }
   void operator()(const wire::event::Have& e) const {
-    if (t.queue_.wanted(e.piece) && !peer.protocol().am_interested()) peer.protocol().interested();
+    t.count_have(peer, e.piece);
+    if (t.wanted_piece(e.piece) && !peer.protocol().am_interested()) peer.protocol().interested();
   }
-  void operator()(const wire::event::Availability&) const { t.update_interest(peer); }
+  void operator()(const wire::event::Availability&) const {
+    t.count_availability(peer);
+    t.update_interest(peer);
+  }
   void operator()(const wire::event::Block& e) const { t.on_block(peer, e.piece); }
-  void operator()(const wire::event::Rejected& e) const { t.queue_.returned(e.block); }
+  void operator()(const wire::event::Rejected& e) const { t.request_gone(peer, e.block); }
   void operator()(const wire::event::Request& e) const { t.serve_request(peer, e.block); }
   void operator()(const wire::event::Cancelled&) const {}  // take_request() will say no
   void operator()(const wire::event::Suggest&) const {}
@@ -36,8 +48,23 @@ struct Torrent::EventVisitor {
   void operator()(const wire::event::ExtendedMessage&) const {}
 };
 
+Torrent::PeerState* Torrent::state_of(PeerConnection& peer) {
+  auto it = states_.find(&peer);
+  return it == states_.end() ? nullptr : &it->second;
+}
+
 void Torrent::on_peer_attached(PeerConnection& peer) {
   auto& protocol = peer.protocol();
+  auto now = Clock::now();
+  states_.try_emplace(&peer, PeerState{.connected_at = now,
+                                                          .pipeline = RequestPipeline(options_.pipeline),
+                                                          .snub = SnubDetector(options_.snub_timeout),
+                                                          .upload = RateEstimator(),
+                                                          .sent = {},
+                                                          .counted_all = false,
+                                                          .counted = Bitfield(geometry_.piece_count)});
+  by_key_[peer.key()] = &peer;
+  key_address_[peer.key()] = peer.remote();
   if (peer.peer_handshake().reserved.extension_protocol() &&
       connection_options_.reserved.extension_protocol()) {
     wire::ExtendedHandshake ours;
@@ -53,58 +80,188 @@ void Torrent::on_peer_attached(PeerConnection& peer) {
 
 void Torrent::on_peer_events(PeerConnection& peer, std::vector<wire::PeerEvent>& events) {
   if (stopped_) return;
+  PeerState* state = state_of(peer);
+  if (state == nullptr) return;
   for (const auto& event : events) {
-    std::visit(EventVisitor{*this, peer}, event);
+    std::visit(EventVisitor{*this, peer, *state}, event);
     if (peer.closed()) return;
   }
   fill_requests(peer);
+}
+
+// ------------------------------------------------------------ availability
+
+void Torrent::count_availability(PeerConnection& peer) {
+  PeerState* state = state_of(peer);
+  if (state == nullptr || state->counted_all || state->counted.count() > 0) return;
+  const auto& theirs = peer.protocol().peer_pieces();
+  if (theirs.size() != geometry_.piece_count) return;
+  if (theirs.all()) {
+    state->counted_all = true;
+    picker_.add_have_all();
+    return;
+  }
+  // Haves that came in the same read are in peer_pieces() already; their
+  // events find the bit counted and skip it.
+  state->counted = theirs;
+  picker_.add_peer_bitfield(state->counted);
+}
+
+void Torrent::count_have(PeerConnection& peer, std::uint32_t piece) {
+  PeerState* state = state_of(peer);
+  if (state == nullptr || state->counted_all || piece >= state->counted.size()) return;
+  if (state->counted.test(piece)) return;
+  state->counted.set(piece);
+  picker_.add_have(piece);
+}
+
+void Torrent::uncount_availability(PeerState& state) {
+  if (state.counted_all) picker_.remove_have_all();
+  else if (state.counted.count() > 0) picker_.remove_peer_bitfield(state.counted);
+  state.counted_all = false;
+  state.counted.reset_all();
 }
 
 void Torrent::update_interest(PeerConnection& peer) {
   auto& protocol = peer.protocol();
   bool want = false;
   const auto& theirs = protocol.peer_pieces();
-  for (std::uint32_t i = 0; i < theirs.size() && !want; ++i) {
-    want = theirs.test(i) && queue_.wanted(i);
+  if (!picker_.finished()) {
+    for (std::uint32_t i = 0; i < theirs.size() && !want; ++i) {
+      want = theirs.test(i) && wanted_piece(i);
+    }
   }
   if (want && !protocol.am_interested()) protocol.interested();
   if (!want && protocol.am_interested()) protocol.not_interested();
 }
 
+// ------------------------------------------------------------ our requests
+
 void Torrent::fill_requests(PeerConnection& peer) {
   auto& protocol = peer.protocol();
   if (!protocol.am_interested() || checking_ || storage_->stopped()) return;
-  auto peer_has = [&](std::uint32_t piece) {
-    return protocol.peer_pieces().test(piece) && protocol.can_request(piece);
-  };
-  auto already = [&](const wire::BlockRef& block) {
-    const auto& out = protocol.outstanding();
-    return std::find(out.begin(), out.end(), block) != out.end();
-  };
-  while (protocol.outstanding().size() < options_.request_queue) {
-    auto block = queue_.pick(peer_has, already);
-    if (!block) break;
-    if (!protocol.request(*block)) {
-      queue_.returned(*block);
-      break;
+  PeerState* state = state_of(peer);
+  if (state == nullptr) return;
+  auto outstanding = static_cast<std::uint32_t>(protocol.outstanding().size());
+  std::uint32_t room = state->pipeline.room(outstanding, protocol.peer_reqq());
+  if (room > 0) {
+    PickRequest ask;
+    ask.peer_has = &protocol.peer_pieces();
+    ask.peer = peer.key();
+    ask.count = room;
+    ask.choked = protocol.peer_choking();
+    ask.allowed_fast = protocol.allowed_fast_from_peer();
+    auto now = Clock::now();
+    if (protocol.outstanding().empty()) state->snub.on_waiting_started(now);
+    for (const auto& block : picker_.pick(ask)) {
+      if (!protocol.request(block)) {
+        picker_.on_request_rejected(peer.key(), block);
+        continue;
+      }
+      state->sent.emplace_back(block, now);
     }
   }
   // Nothing left to ask this peer for: tell it, so it may choke us.
   if (protocol.outstanding().empty() && !protocol.peer_choking()) update_interest(peer);
 }
 
-std::size_t Torrent::unchoked_count() const {
-  std::size_t n = 0;
-  for (const auto& [raw, conn] : peers_) {
-    n += conn->attached() && !conn->protocol().am_choking() ? 1 : 0;
+// A request ended without a block (choke without BEP 6, reject).
+void Torrent::request_gone(PeerConnection& peer, const wire::BlockRef& block) {
+  picker_.on_request_rejected(peer.key(), block);
+  if (PeerState* state = state_of(peer)) {
+    auto& sent = state->sent;
+    auto it = std::find_if(sent.begin(), sent.end(), [&](const auto& s) { return s.first == block; });
+    if (it != sent.end()) sent.erase(it);
   }
-  return n;
 }
 
-void Torrent::unchoke_if_slot(PeerConnection& peer) {
+// Per-request timeouts and snubbing, once a second: the blocks go back to
+// the picker for other peers (a late block is still accepted).
+void Torrent::check_requests(PeerConnection& peer, PeerState& state, Clock::time_point now) {
   auto& protocol = peer.protocol();
-  if (!protocol.am_choking() || !protocol.peer_interested()) return;
-  if (unchoked_count() < options_.unchoke_slots) protocol.unchoke();
+  while (!state.sent.empty() && now - state.sent.front().second > options_.request_timeout) {
+    spdlog::debug("{}: request {}:{} to {} timed out", meta_.name, state.sent.front().first.piece,
+                  state.sent.front().first.begin, peer.remote().to_string());
+    picker_.on_request_timed_out(peer.key(), state.sent.front().first);
+    state.sent.pop_front();
+  }
+  if (state.snub.check(now, protocol.peer_choking(), !protocol.outstanding().empty())) {
+    spdlog::info("{}: peer {} snubbed us; its requests go elsewhere", meta_.name,
+                 peer.remote().to_string());
+    picker_.release_peer(peer.key());
+    state.sent.clear();
+  }
+}
+
+void Torrent::on_block(PeerConnection& peer, const wire::Piece& piece) {
+  auto now = Clock::now();
+  auto size = static_cast<std::uint32_t>(piece.data.size());
+  downloaded_ += size;
+  const wire::BlockRef ref = piece.ref();
+  if (PeerState* state = state_of(peer)) {
+    auto& sent = state->sent;
+    auto it = std::find_if(sent.begin(), sent.end(), [&](const auto& s) { return s.first == ref; });
+    Duration rtt{};
+    if (it != sent.end()) {
+      rtt = now - it->second;
+      sent.erase(it);
+    }
+    state->pipeline.on_block(size, rtt, now);
+    state->snub.on_block(now);
+  }
+  BlockReceived received = picker_.on_block_received(peer.key(), ref);
+  for (const Cancel& cancel : received.cancels) {
+    auto other = by_key_.find(cancel.peer);
+    if (other == by_key_.end() || other->second == &peer) continue;
+    PeerConnection& conn = *other->second;
+    conn.protocol().cancel(cancel.block);
+    if (PeerState* s = state_of(conn)) {
+      auto it = std::find_if(s->sent.begin(), s->sent.end(),
+                             [&](const auto& e) { return e.first == cancel.block; });
+      if (it != s->sent.end()) s->sent.erase(it);
+    }
+    conn.flush();
+  }
+  if (!received.accepted) return;  // a late duplicate or a block we do not want
+  storage_->add_block(piece.piece, piece.begin, piece.data, peer.key());
+}
+
+// ------------------------------------------------------------ uploading
+
+void Torrent::rechoke(Clock::time_point now) {
+  std::vector<ChokerPeer> snapshot;
+  snapshot.reserve(states_.size());
+  for (auto& [raw, state] : states_) {
+    if (raw->closed() || !raw->attached()) continue;
+    snapshot.push_back(ChokerPeer{.key = raw->key(),
+                                  .interested = raw->protocol().peer_interested(),
+                                  .snubbed = state.snub.snubbed(),
+                                  .download_rate = state.pipeline.rate(now),
+                                  .upload_rate = state.upload.rate(now),
+                                  .connected_at = state.connected_at});
+  }
+  ChokeDecision decision = choker_.rechoke(snapshot, picker_.finished(), now);
+  next_rechoke_ = decision.next_rechoke;
+  for (PeerKey key : decision.choke) {
+    auto it = by_key_.find(key);
+    if (it == by_key_.end()) continue;
+    it->second->protocol().choke();
+    it->second->flush();
+  }
+  for (PeerKey key : decision.unchoke) {
+    auto it = by_key_.find(key);
+    if (it == by_key_.end()) continue;
+    it->second->protocol().unchoke();
+    it->second->flush();
+  }
+}
+
+// A newly interested peer need not wait for the next round while a slot is
+// free.
+void Torrent::rechoke_if_slot_free(PeerConnection& peer) {
+  if (!peer.protocol().am_choking()) return;
+  if (choker_.unchoked_count() < options_.choker.regular_slots + options_.choker.optimistic_slots)
+    rechoke(Clock::now());
 }
 
 void Torrent::serve_request(PeerConnection& peer, const wire::BlockRef& block) {
@@ -116,29 +273,11 @@ void Torrent::serve_request(PeerConnection& peer, const wire::BlockRef& block) {
                                         if (!conn->protocol().take_request(block))
                                           return;  // cancelled meanwhile
                                         uploaded_ += read.data.size();
+                                        if (PeerState* s = state_of(*conn))
+                                          s->upload.add(read.data.size(), Clock::now());
                                         conn->send_piece(block, std::move(read.data));
                                       });
   if (!reading) peer.protocol().reject_request(block);
-}
-
-void Torrent::on_block(PeerConnection& peer, const wire::Piece& piece) {
-  downloaded_ += piece.data.size();
-  auto status = storage_->add_block(piece.piece, piece.begin, piece.data, peer.key());
-  if (status == storage::BlockStatus::invalid) return;
-  queue_.received(piece.ref());
-  cancel_elsewhere(peer, piece.ref());
-}
-
-// Endgame: the same block may be outstanding at another peer.
-void Torrent::cancel_elsewhere(PeerConnection& from, const wire::BlockRef& block) {
-  if (!queue_.endgame()) return;
-  for (auto& [raw, conn] : peers_) {
-    if (raw == &from || !conn->attached()) continue;
-    const auto& out = conn->protocol().outstanding();
-    if (std::find(out.begin(), out.end(), block) == out.end()) continue;
-    conn->protocol().cancel(block);
-    conn->flush();
-  }
 }
 
 }  // namespace btnode::node

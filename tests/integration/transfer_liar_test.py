@@ -42,7 +42,7 @@ class Liar(threading.Thread):
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.info_hash, self.pieces = info_hash, pieces
-        self.connections = 0
+        self.connections = 0  # plain BitTorrent handshakes received
         self.blocks_sent = 0
         self.stopping = False
 
@@ -52,7 +52,6 @@ class Liar(threading.Thread):
                 conn, _ = self.sock.accept()
             except socket.timeout:
                 continue
-            self.connections += 1
             try:
                 self.serve(conn)
             except OSError:
@@ -71,7 +70,12 @@ class Liar(threading.Thread):
 
     def serve(self, conn):
         conn.settimeout(10)
-        self.recv_exact(conn, 68)
+        # btnode's default encryption policy (prefer) dials with MSE first;
+        # this plaintext-only peer hangs up and btnode redials in plaintext.
+        # Only plain BitTorrent handshakes count as connections.
+        if not self.recv_exact(conn, 68).startswith(b"\x13BitTorrent protocol"):
+            return
+        self.connections += 1
         conn.sendall(b"\x13BitTorrent protocol" + bytes(8) + self.info_hash + b"-LI0001-" + bytes(12))
         bits = bytearray((self.pieces + 7) // 8)
         for i in range(self.pieces):

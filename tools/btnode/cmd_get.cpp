@@ -11,6 +11,8 @@ void register_get(CLI::App& app, GlobalOptions& globals, Action& action) {
   auto* cmd = app.add_subcommand("get", "Download a torrent, verifying every piece");
   cmd->add_option("torrent", args->torrent, ".torrent file")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", args->dir, "Download directory (default: .)");
+  cmd->add_flag("--sequential", args->sequential,
+               "Fetch pieces strictly in order (streaming) instead of rarest first");
   cmd->add_option("--seed-time", args->seed_time, "Seconds to keep seeding after completion")
       ->check(CLI::NonNegativeNumber);
   add_transfer_options(*cmd, *args);

@@ -36,17 +36,16 @@ Result<std::vector<Endpoint>> resolve_peers(const std::vector<std::string>& name
 }
 
 // --encryption: `disable` plaintext only; `prefer` (default) accepts MSE and
-// plain handshakes but dials in plaintext, which every client accepts
-// (an MSE offer to a peer without MSE costs a failed connection);
-// `require` dials with MSE/RC4 and refuses plain handshakes.
+// plain handshakes and dials with MSE (offering RC4 and plaintext), falling
+// back to a plain handshake when the peer does not answer MSE (the Torrent
+// redials at once); `require` dials with MSE/RC4 and refuses plain handshakes.
 void apply_encryption(const std::string& mode, node::PeerConnectionOptions& o) {
   if (mode == "disable") {
     o.incoming_mse = o.outgoing_mse = wire::MsePolicy::disable;
   } else if (mode == "require") {
     o.incoming_mse = o.outgoing_mse = wire::MsePolicy::require;
   } else {
-    o.incoming_mse = wire::MsePolicy::prefer;
-    o.outgoing_mse = wire::MsePolicy::disable;
+    o.incoming_mse = o.outgoing_mse = wire::MsePolicy::prefer;
   }
 }
 
@@ -201,7 +200,7 @@ void add_transfer_options(CLI::App& command, TransferArgs& args) {
       ->check(CLI::PositiveNumber);
   command
       .add_option("--encryption", args.encryption,
-                  "MSE/PE: prefer (accept both, dial plain), require, disable")
+                  "MSE/PE: prefer (try encrypted, fall back to plain), require, disable")
       ->check(CLI::IsMember({"prefer", "require", "disable"}));
   add_network_options(command, args.net);
 }
@@ -224,6 +223,7 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
 
   node::TorrentOptions topt;
   topt.download_dir = args.dir;
+  topt.sequential = args.sequential;
   topt.resume_path = resume_path(args, *meta);
   std::error_code ec;
   std::filesystem::create_directories(topt.resume_path.parent_path(), ec);

@@ -20,6 +20,7 @@ struct TransferArgs {
   std::string dir;                    // get: -o DIR; seed: PATH
   std::vector<std::string> peers;     // --peer HOST:PORT
   double seed_time = 0;               // get only
+  bool sequential = false;            // get only: pieces in order
   double progress_interval = 1;       // seconds between progress lines
   std::string encryption = "prefer";  // --encryption prefer|require|disable
   NetworkOptions net;
