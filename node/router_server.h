@@ -1,0 +1,93 @@
+// The I/O side of `btnode bootstrap`: dht::Router responders on plain
+// non-blocking UDP sockets, one thread per responder.
+//
+// Each thread owns one socket per bind address, all bound to the same port
+// with SO_REUSEPORT, so the kernel spreads sources over the threads (a given
+// source always lands on the same one) and no lock is ever taken on the
+// packet path. Datagrams move in batches: recvmmsg in, sendmmsg out. The
+// responders share one SYN-cookie master key, so a verification reply that
+// lands on another thread is still accepted. Plain sockets rather than Asio:
+// the loop is a single poll + recvmmsg + sendmmsg, and batching is the point.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/endpoint.h"
+#include "core/result.h"
+#include "dht/krpc.h"
+#include "dht/router.h"
+
+namespace btnode::node {
+
+struct RouterServerOptions {
+  std::vector<Endpoint> bind;  // addresses (ports ignored); empty: 0.0.0.0 and ::
+  std::uint16_t port = 6881;   // 0 picks one
+  unsigned threads = 1;
+  // Capacities and budgets here are for the whole server; each thread gets
+  // its share.
+  dht::RouterOptions router;
+  // Where the node buffer is saved on stop and loaded on start; empty: nowhere.
+  std::filesystem::path state_file;
+};
+
+struct RouterServerStats {
+  dht::RouterStats router;
+  std::uint64_t send_failures = 0;
+  std::size_t nodes_v4 = 0, nodes_v6 = 0;
+  std::size_t capacity_v4 = 0, capacity_v6 = 0;
+};
+
+class RouterServer {
+ public:
+  explicit RouterServer(RouterServerOptions options);
+  ~RouterServer();
+  RouterServer(const RouterServer&) = delete;
+  RouterServer& operator=(const RouterServer&) = delete;
+
+  // Opens every socket, loads the saved buffer (a bad file is an error, a
+  // missing one is not), then starts the threads.
+  Result<void> start();
+  // Stops and joins the threads. Idempotent.
+  void stop();
+  // Writes the buffer atomically; call after stop(). Returns the number of
+  // nodes saved.
+  Result<std::size_t> save() const;
+
+  std::vector<Endpoint> local_endpoints() const { return local_; }
+  const NodeId& id() const { return options_.router.id; }
+  std::size_t loaded() const { return loaded_; }
+  // Sums what each thread last published (at most ~0.2 s old).
+  RouterServerStats stats() const;
+
+  // The buffer file format (also used by tests): a header line, the id, then
+  // counts and entries, oldest first.
+  static std::string encode_buffer(const NodeId& id, const std::vector<const dht::Router*>& routers);
+  struct Buffer {
+    NodeId id;
+    std::string v4, v6;  // back-to-back entries
+  };
+  static Result<Buffer> decode_buffer(std::string_view bytes);
+
+ private:
+  struct Worker;
+  Result<void> open_sockets();
+  Result<void> load();
+  void run(Worker& w);
+
+  RouterServerOptions options_;
+  std::vector<Endpoint> local_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+  std::size_t loaded_ = 0;
+};
+
+}  // namespace btnode::node
