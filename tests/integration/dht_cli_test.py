@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """btnode <-> btnode DHT on loopback, through the command line only.
 
-One `btnode bootstrap` router and two more bootstrap-mode nodes joining
+One `btnode bootstrap --full-node` router and two more such nodes joining
 through it (127.0.8.x); then the one-shot `btnode dht` commands against
 them (ping, find-node, announce, get-peers, --json, timeouts, usage errors),
 and SIGTERM: exit 0 with the table saved, and a restart that reloads the id
@@ -61,7 +61,7 @@ class Node:
         name = host.replace(".", "_")
         self.out_path = os.path.join(log_dir, name + ".out")
         self.err_path = os.path.join(log_dir, name + ".err")
-        args = [BTNODE, "bootstrap", "--json", "--log-level", "info", "--bind", host,
+        args = [BTNODE, "bootstrap", "--full-node", "--json", "--log-level", "info", "--bind", host,
                 "--listen", str(PORT), "--state-dir", state_dir, "--stats-interval", "1"]
         for b in bootstrap:
             args += ["--bootstrap", b]

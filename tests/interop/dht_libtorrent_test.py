@@ -110,7 +110,7 @@ class Bootstrap:
         self.out_path = os.path.join(log_dir, "bootstrap.out")
         self.err_path = os.path.join(log_dir, "bootstrap.err")
         self.proc = subprocess.Popen(
-            [BTNODE, "bootstrap", "--json", "--log-level", "info", "--bind", BOOTSTRAP[0],
+            [BTNODE, "bootstrap", "--full-node", "--json", "--log-level", "info", "--bind", BOOTSTRAP[0],
              "--listen", str(BOOTSTRAP[1]), "--bootstrap", "%s:%d" % (LT_HOSTS[0], PORT),
              "--state-dir", state_dir, "--stats-interval", "1"],
             stdout=open(self.out_path, "w"), stderr=open(self.err_path, "w"))

@@ -13,6 +13,7 @@
 #include "core/random.h"
 #include "dht/node_id_security.h"
 #include "node/router_server.h"
+#include "tools/btnode/bootstrap_full_node.h"
 #include "tools/btnode/common.h"
 #include "tools/btnode/network_options.h"
 
@@ -30,6 +31,7 @@ struct BootstrapArgs {
   std::uint32_t per_ip_burst = 50;
   std::uint32_t out_rate = 1'000'000;
   std::string selection = "closest";
+  bool full_node = false;
 };
 
 Result<node::RouterServerOptions> server_options(const BootstrapArgs& args) {
@@ -130,6 +132,7 @@ sigset_t block_termination_signals() {
 }
 
 int run_bootstrap(const BootstrapArgs& args, const GlobalOptions& globals) {
+  if (args.full_node) return run_full_node_bootstrap(args.net, args.stats_interval, globals);
   auto options = server_options(args);
   if (!options) return job_failed(options.error().message);
   const unsigned threads = options->threads;
@@ -188,6 +191,8 @@ void register_bootstrap(CLI::App& app, GlobalOptions& globals, Action& action) {
   cmd->add_option("--selection", args->selection,
                   "Nodes in answers: closest (to the target, of a random sample) or random")
       ->check(CLI::IsMember({"closest", "random"}));
+  cmd->add_flag("--full-node", args->full_node,
+                "Run a full DHT node (routing table, storage) instead of the router responder");
   add_global_options(*cmd, globals);
   cmd->callback([args, &globals, &action] {
     action = [args, &globals] { return run_bootstrap(*args, globals); };
