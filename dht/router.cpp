@@ -289,14 +289,20 @@ std::size_t Router::pick(const Ring& ring, const Query& q, std::size_t max, std:
       options_.selection == RouterSelection::closest_of_sample && q.m.target.size() == 20;
   const std::uint64_t target =
       by_distance ? prefix64(reinterpret_cast<const std::uint8_t*>(q.m.target.data())) : 0;
-  // A small ring is answered from all of it; a large one from a random sample.
+  // A small ring is answered from all of it; a large one from a run of
+  // consecutive entries at a random place. Neighbours in the ring are nodes
+  // verified at about the same time, unrelated in id, so a run is as good a
+  // sample as scattered picks — and costs a few cache lines instead of one
+  // miss per entry (measured: scattered picks were a quarter of the CPU).
   const bool all = size <= options_.sample_size;
-  const std::size_t draws = all ? size : (by_distance ? options_.sample_size : max * 2);
+  const std::size_t draws = all ? size : (by_distance ? options_.sample_size : max + 1);
+  const std::size_t start = all ? 0 : next_random() % size;
   for (std::size_t k = 0; k < draws; ++k) {
-    const auto idx = static_cast<std::uint32_t>(all ? k : next_random() % size);
+    std::size_t i = start + k;
+    if (i >= size) i -= size;
+    const auto idx = static_cast<std::uint32_t>(i);
     const std::uint8_t* e = ring.at(idx).data();
-    if (is_querier(e) || std::find(chosen.begin(), chosen.begin() + n, idx) != chosen.begin() + n)
-      continue;
+    if (is_querier(e)) continue;
     const std::uint64_t d = by_distance ? prefix64(e) ^ target : 0;
     if (n == max) {
       if (!by_distance || d >= dist[n - 1]) continue;

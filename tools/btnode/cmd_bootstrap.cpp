@@ -48,6 +48,10 @@ Result<node::RouterServerOptions> server_options(const BootstrapArgs& args) {
   }
   o.threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   r.capacity_v4 = args.capacity;
+  // About one "recently verified" slot per buffered node, shared out per thread.
+  unsigned bits = 10;
+  while (bits < 22 && (std::size_t{1} << bits) < args.capacity / o.threads) ++bits;
+  r.recent_bits = bits;
   r.capacity_v6 = args.capacity_v6;
   r.require_bep42 = !args.relax_bep42;
   r.rate.per_second = args.per_ip_rate;
