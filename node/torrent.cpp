@@ -99,11 +99,13 @@ void Torrent::on_checked(const storage::CheckFinished& done) {
 
 void Torrent::on_piece_verified(std::uint32_t piece) {
   picker_.on_piece_passed(piece);
+  bool was_waiting = verifying_.erase(piece) > 0;
   dirty_ = true;
   for (auto& [raw, conn] : peers_) {
     if (!conn->attached()) continue;
     conn->protocol().have(piece);
     if (complete() && conn->protocol().am_interested()) conn->protocol().not_interested();
+    if (was_waiting && !complete()) fill_requests(*conn);  // the disk may have held them back
     conn->flush();
   }
   if (complete() && !announced_complete_) {
@@ -120,6 +122,7 @@ void Torrent::on_piece_verified(std::uint32_t piece) {
 // the BanList weighs it (sole sender, or repeated involvement).
 void Torrent::on_piece_failed(const storage::PieceFailed& failed) {
   auto piece = static_cast<std::uint32_t>(failed.piece);
+  verifying_.erase(piece);
   PieceContributors contributors = picker_.on_piece_failed(piece);
   std::vector<BlockSource> sources;
   bool known_liar = false;

@@ -61,6 +61,10 @@ struct TorrentOptions {
   // An unchoking peer that sends nothing this long with requests outstanding
   // is snubbed: its requests go to other peers.
   std::chrono::seconds snub_timeout{30};
+  // Complete pieces waiting for their hash check and write: past this many
+  // bytes no new requests go out until the disk catches up (bounds memory
+  // when the network is faster than hashing and writing).
+  std::uint64_t max_unverified_bytes = 16 * 1024 * 1024;
   std::chrono::seconds reconnect_min{1};
   std::chrono::seconds reconnect_max{30};
   std::chrono::seconds resume_interval{30};
@@ -182,6 +186,7 @@ class Torrent : public PeerConnectionHandler {
   Choker choker_;
   BanList bans_;
   std::chrono::steady_clock::time_point next_rechoke_{};
+  std::set<std::uint32_t> verifying_;  // complete pieces handed to storage
   asio::steady_timer timer_;
   bool checking_ = true;
   bool stopped_ = false;

@@ -142,6 +142,7 @@ void Torrent::fill_requests(PeerConnection& peer) {
   if (!protocol.am_interested() || checking_ || storage_->stopped()) return;
   PeerState* state = state_of(peer);
   if (state == nullptr) return;
+  if (verifying_.size() * geometry_.piece_length >= options_.max_unverified_bytes) return;
   auto outstanding = static_cast<std::uint32_t>(protocol.outstanding().size());
   std::uint32_t room = state->pipeline.room(outstanding, protocol.peer_reqq());
   if (room > 0) {
@@ -224,6 +225,7 @@ void Torrent::on_block(PeerConnection& peer, const wire::Piece& piece) {
   }
   if (!received.accepted) return;  // a late duplicate or a block we do not want
   storage_->add_block(piece.piece, piece.begin, piece.data, peer.key());
+  if (received.piece_complete) verifying_.insert(ref.piece);
 }
 
 // ------------------------------------------------------------ uploading

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): one file seed -> leech over loopback, btnode ->
+# btnode against libtorrent -> libtorrent (the anchor, /work/shared/bench/
+# lt_pair.py) in the same run, alternating within each round so machine noise
+# hits both alike; plus btnode -> btnode with MSE RC4 required on both ends.
+# Both seeds check their data fully before the first round (page cache warm).
+# Prints each round, then the medians and the ratios to the anchor, and the
+# peak RSS of the downloading btnode.
+#
+# usage: tools/bench/transfer_bench.sh [SCRATCH_DIR] [ROUNDS] [SIZE_MIB] [BTNODE]
+#   SCRATCH_DIR  where the data and downloads live (default ./scratch; data reused)
+#   ROUNDS       rounds (default 3, minimum 3)
+#   SIZE_MIB     file size in MiB (default 1024); pieces are 1 MiB
+#   BTNODE       btnode binary (default $BTNODE, else build/rel/tools/btnode)
+# env LT_PAIR: path of lt_pair.py (default /work/shared/bench/lt_pair.py)
+set -euo pipefail
+
+scratch=${1:-./scratch}
+rounds=${2:-3}
+size_mib=${3:-1024}
+btnode=${4:-${BTNODE:-build/rel/tools/btnode}}
+lt_pair=${LT_PAIR:-/work/shared/bench/lt_pair.py}
+bt_seed_ip=127.0.4.1
+bt_leech_ip=127.0.4.2
+bt_port=7101
+
+((rounds >= 3)) || { echo "transfer_bench: need at least 3 rounds" >&2; exit 2; }
+[ -x "$btnode" ] || { echo "transfer_bench: btnode not found at $btnode" >&2; exit 2; }
+[ -f "$lt_pair" ] || { echo "transfer_bench: $lt_pair missing (set LT_PAIR)" >&2; exit 2; }
+for tool in mktorrent /usr/bin/python3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "transfer_bench: $tool missing (scripts/deps.sh)" >&2; exit 2; }
+done
+btnode=$(realpath "$btnode")
+
+mkdir -p "$scratch"
+scratch=$(realpath "$scratch")
+seed_dir="$scratch/transfer-seed-$size_mib"
+data="$seed_dir/data.bin"
+torrent="$scratch/transfer-$size_mib.torrent"
+size=$((size_mib * 1024 * 1024))
+mkdir -p "$seed_dir"
+if [ ! -f "$data" ] || [ "$(stat -c %s "$data")" -ne "$size" ]; then
+  echo "writing $data ($size_mib MiB random)..."
+  head -c "$size" /dev/urandom >"$data"
+  rm -f "$torrent"
+fi
+[ -f "$torrent" ] || mktorrent -l 20 -o "$torrent" "$data" >/dev/null
+cat "$data" >/dev/null  # warm the page cache
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$scratch/transfer-leech"
+}
+trap cleanup EXIT
+
+calc() { awk "BEGIN { print $* }"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# The seeds: btnode (accepts MSE and plain) and libtorrent ("full": checked first).
+seed_log="$scratch/transfer-bt-seed.log"
+"$btnode" --json seed "$torrent" "$seed_dir" --bind "$bt_seed_ip" --listen "$bt_port" \
+  --encryption prefer >"$seed_log" 2>"$scratch/transfer-bt-seed.err" &
+pids+=($!)
+/usr/bin/python3 "$lt_pair" seed "$seed_dir" "$torrent" 7001 full >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 1 600); do
+  grep -q '"seeding"' "$seed_log" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q '"seeding"' "$seed_log" || { echo "transfer_bench: btnode seed did not start" >&2; exit 1; }
+# libtorrent gives no signal on stdout; its check runs at about 350 MB/s here.
+sleep "$(calc "2 + $size_mib / 300")"
+
+leech="$scratch/transfer-leech"
+# Prints "SECONDS PEAK_RSS_KIB" for one btnode download.
+bt_get() {
+  rm -rf "$leech"
+  mkdir -p "$leech"
+  local start end rss
+  start=$(date +%s.%N)
+  /usr/bin/time -f %M -o "$scratch/transfer-rss.txt" timeout 600 "$btnode" get "$torrent" \
+    -o "$leech" --bind "$bt_leech_ip" --peer "$bt_seed_ip:$bt_port" --encryption "$1" \
+    >/dev/null 2>"$scratch/transfer-get.err" ||
+    { echo "transfer_bench: btnode get failed: $(tail -3 "$scratch/transfer-get.err")" >&2; exit 1; }
+  end=$(date +%s.%N)
+  cmp -s "$data" "$leech/data.bin" || { echo "transfer_bench: btnode download differs" >&2; exit 1; }
+  rss=$(tail -1 "$scratch/transfer-rss.txt")
+  echo "$(calc "$end - $start") $rss"
+}
+lt_get() {
+  rm -rf "$leech"
+  mkdir -p "$leech"
+  local out
+  out=$(timeout 600 /usr/bin/python3 "$lt_pair" leech "$leech" "$torrent" 7002 7001) ||
+    { echo "transfer_bench: libtorrent leech failed" >&2; exit 1; }
+  echo "${out%%s *}"
+}
+
+bt=() rc4=() lt=() rss=()
+for round in $(seq 1 "$rounds"); do
+  read -r t r < <(bt_get disable)
+  bt+=("$t") rss+=("$r")
+  l=$(lt_get)
+  lt+=("$l")
+  read -r t2 _ < <(bt_get require)
+  rc4+=("$t2")
+  printf 'round %d: btnode->btnode %.3f s (peak RSS %d MiB)  lt->lt %.3f s  btnode->btnode RC4 %.3f s\n' \
+    "$round" "$t" "$((r / 1024))" "$l" "$t2"
+done
+
+m_bt=$(median "${bt[@]}")
+m_lt=$(median "${lt[@]}")
+m_rc4=$(median "${rc4[@]}")
+m_rss=$(median "${rss[@]}")
+echo "size ${size_mib} MiB, 1 MiB pieces, $rounds rounds (medians):"
+printf '  btnode->btnode      %.3f s  %.0f MB/s  ratio to lt->lt %.2f  peak RSS %d MiB\n' \
+  "$m_bt" "$(calc "$size / $m_bt / 1e6")" "$(calc "$m_bt / $m_lt")" "$(calc "int($m_rss / 1024)")"
+printf '  btnode->btnode RC4  %.3f s  %.0f MB/s  ratio to lt->lt %.2f\n' \
+  "$m_rc4" "$(calc "$size / $m_rc4 / 1e6")" "$(calc "$m_rc4 / $m_lt")"
+printf '  lt->lt (anchor)     %.3f s  %.0f MB/s\n' "$m_lt" "$(calc "$size / $m_lt / 1e6")"
