@@ -181,6 +181,15 @@ Result<std::optional<Message>> MessageReader::next() {
     begin_ += kLengthPrefixSize;
     return std::optional<Message>(KeepAlive{});
   }
+  // Longer than any message we accept: no need to wait for the id.
+  const std::uint64_t longest = std::max({std::uint64_t{limits_.max_unknown_size} + 1,
+                                          std::uint64_t{limits_.max_extended_size} + 2,
+                                          std::uint64_t{limits_.max_bitfield_size} + 1,
+                                          std::uint64_t{limits_.max_block_size} + 9});
+  if (length > longest) {
+    return failed("peer sent a message length of " + std::to_string(length) +
+                  ", longer than any message (" + std::to_string(longest) + ")");
+  }
   if (in.size() < kLengthPrefixSize + 1) return std::optional<Message>();
   const auto id = static_cast<std::uint8_t>(in[kLengthPrefixSize]);
   const Rule& rule = kRules[id];

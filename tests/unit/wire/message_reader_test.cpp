@@ -102,8 +102,6 @@ TEST(MessageReader, LengthRulesPerType) {
       {"\0\0\0\x09\x07"s, "peer sent a piece message of length 9, expected 10 to 16393"},
       {"\0\0\x40\x0a\x07"s, "peer sent a piece message of length 16394, expected 10 to 16393"},
       {"\0\0\0\x01\x14"s, "peer sent an extended message of length 1, expected 2 to 1048578"},
-      {"\xff\xff\xff\xff\x14"s,
-       "peer sent an extended message of length 4294967295, expected 2 to 1048578"},
       {"\0\0\0\x02\x0e"s, "peer sent a have all message of length 2, expected 1"},
   };
   for (const auto& [bytes, error] : cases) {
@@ -160,12 +158,22 @@ TEST(MessageReader, SkipsUnknownIdsWithoutBufferingTheBody) {
 
 TEST(MessageReader, CapsUnknownLengths) {
   MessageReader reader;
-  reader.feed("\xff\xff\xff\xff\x63"s);
+  reader.feed("\x00\x10\x00\x02\x63"s);  // 1048578: allowed for extended, not for unknown
   auto r = reader.next();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message,
-            "peer sent an unknown message (id 99) of length 4294967295, more than we skip "
+            "peer sent an unknown message (id 99) of length 1048578, more than we skip "
             "(1048577)");
+}
+
+TEST(MessageReader, RejectsALengthLongerThanAnyMessageWithoutWaitingForTheId) {
+  MessageReader reader;
+  reader.feed("\xff\xff\xff\xff"s);  // the id byte never comes
+  auto r = reader.next();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "peer sent a message length of 4294967295, longer than any message (1048578)");
+  EXPECT_FALSE(reader.next());  // sticky
 }
 
 TEST(MessageReader, PieceDataViewsTheBufferUntilTheNextFeed) {
