@@ -78,11 +78,11 @@ RouterStats& RouterStats::operator+=(const RouterStats& o) {
   return *this;
 }
 
-Router::Router(const RouterOptions& options)
+Router::Router(const RouterOptions& options, const RouterRings* shared)
     : id_(options.id),
       options_(options),
-      v4_(options.capacity_v4),
-      v6_(options.capacity_v6),
+      own_(shared ? 1 : options.capacity_v4, shared ? 1 : options.capacity_v6),
+      shared_(shared),
       cookies_(options.cookie_key, options.cookie_epoch),
       rates_(options.rate),
       rng_(options.rng_seed | 1),
@@ -90,6 +90,7 @@ Router::Router(const RouterOptions& options)
   options_.recent_bits = std::clamp(options_.recent_bits, 4u, 24u);
   options_.sample_size = std::clamp<std::uint32_t>(options_.sample_size, 8, 256);
   recent_.resize(std::size_t{1} << options_.recent_bits);
+  if (shared_) pending_.reserve(kMaxPending);
   random_bytes(recent_key_.data(), recent_key_.size());
 }
 
@@ -254,20 +255,28 @@ void Router::on_reply(const Query& q, TimePoint now) {
   remember(q, now);
   ++stats_.verified;
   const std::uint16_t port = q.from.port();
-  if (q.from.is_v4()) {
-    NodeRingV4::Entry e;
-    std::memcpy(e.data(), q.m.id.data(), 20);
-    std::memcpy(e.data() + 20, addr.data(), 4);
-    e[24] = static_cast<std::uint8_t>(port >> 8);
-    e[25] = static_cast<std::uint8_t>(port);
-    v4_.push(e);
-  } else {
+  VerifiedNode node;
+  node.v6 = !q.from.is_v4();
+  std::memcpy(node.entry.data(), q.m.id.data(), 20);
+  std::memcpy(node.entry.data() + 20, addr.data(), addr.size());
+  node.entry[20 + addr.size()] = static_cast<std::uint8_t>(port >> 8);
+  node.entry[21 + addr.size()] = static_cast<std::uint8_t>(port);
+  if (shared_) {
+    if (pending_.size() < kMaxPending) {
+      pending_.push_back(node);
+    } else {
+      ++stats_.not_stored;
+    }
+    return;
+  }
+  if (node.v6) {
     NodeRingV6::Entry e;
-    std::memcpy(e.data(), q.m.id.data(), 20);
-    std::memcpy(e.data() + 20, addr.data(), 16);
-    e[36] = static_cast<std::uint8_t>(port >> 8);
-    e[37] = static_cast<std::uint8_t>(port);
-    v6_.push(e);
+    std::memcpy(e.data(), node.entry.data(), e.size());
+    own_.v6.push(e);
+  } else {
+    NodeRingV4::Entry e;
+    std::memcpy(e.data(), node.entry.data(), e.size());
+    own_.v4.push(e);
   }
 }
 
@@ -355,13 +364,13 @@ std::size_t Router::write_reply(const Query& q, std::size_t budget, RouterDatagr
   o.put("1:rd2:id20:");
   o.put(id_.bytes.data(), 20);
   if (n4) {
-    const std::size_t k = pick(v4_, q, max4, nodes.data());
+    const std::size_t k = pick(ring_v4(), q, max4, nodes.data());
     o.put("5:nodes");
     o.len_prefix(k * 26);
     o.put(nodes.data(), k * 26);
   }
   if (n6) {
-    const std::size_t k = pick(v6_, q, max6, nodes.data());
+    const std::size_t k = pick(ring_v6(), q, max6, nodes.data());
     o.put("6:nodes6");
     o.len_prefix(k * 38);
     o.put(nodes.data(), k * 38);

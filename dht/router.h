@@ -88,12 +88,29 @@ struct RouterDatagram {
   std::string_view view() const { return {reinterpret_cast<const char*>(bytes.data()), size}; }
 };
 
+// The node buffer, when several responders share one (node::RouterServer):
+// they read it under a shared lock and hand their verified nodes to the
+// owner (Router::pending) to insert under an exclusive one.
+struct RouterRings {
+  RouterRings(std::size_t capacity_v4, std::size_t capacity_v6) : v4(capacity_v4), v6(capacity_v6) {}
+  NodeRingV4 v4;
+  NodeRingV6 v6;
+};
+
+// A node verified by a responder whose rings are shared, awaiting insertion.
+struct VerifiedNode {
+  bool v6 = false;
+  std::array<std::uint8_t, NodeRingV6::kEntrySize> entry{};  // v4 uses the first 26 bytes
+};
+
 class Router {
  public:
   static constexpr std::size_t kMaxOutputs = 2;  // a reply and a verification ping
   static constexpr std::size_t kNodesPerFamily = 8;
 
-  explicit Router(const RouterOptions& options);
+  // With `shared`, answers come from those rings (capacities in `options`
+  // are then unused) and verified nodes go to pending() instead.
+  explicit Router(const RouterOptions& options, const RouterRings* shared = nullptr);
 
   // Handles one datagram from `from`; writes up to kMaxOutputs datagrams to
   // `out` (precondition: out.size() >= kMaxOutputs) and returns how many.
@@ -102,11 +119,16 @@ class Router {
 
   const NodeId& id() const { return id_; }
   const RouterStats& stats() const { return stats_; }
-  const NodeRingV4& ring_v4() const { return v4_; }
-  const NodeRingV6& ring_v6() const { return v6_; }
-  // Adds an entry as if verified (reloading a saved buffer).
-  void restore(const NodeRingV4::Entry& e) { v4_.push(e); }
-  void restore(const NodeRingV6::Entry& e) { v6_.push(e); }
+  const NodeRingV4& ring_v4() const { return shared_ ? shared_->v4 : own_.v4; }
+  const NodeRingV6& ring_v6() const { return shared_ ? shared_->v6 : own_.v6; }
+  // Adds an entry as if verified (reloading a saved buffer); own rings only.
+  void restore(const NodeRingV4::Entry& e) { own_.v4.push(e); }
+  void restore(const NodeRingV6::Entry& e) { own_.v6.push(e); }
+  // Verified nodes not yet inserted into the shared rings (bounded; beyond
+  // kMaxPending per drain they are dropped and counted in not_stored).
+  static constexpr std::size_t kMaxPending = 1024;
+  const std::vector<VerifiedNode>& pending() const { return pending_; }
+  void clear_pending() { pending_.clear(); }
 
  private:
   struct Query;
@@ -125,8 +147,9 @@ class Router {
 
   NodeId id_;
   RouterOptions options_;
-  NodeRingV4 v4_;
-  NodeRingV6 v6_;
+  RouterRings own_;
+  const RouterRings* shared_;
+  std::vector<VerifiedNode> pending_;
   SynCookie cookies_;
   IpRateTable rates_;
   RouterStats stats_;

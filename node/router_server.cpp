@@ -67,30 +67,29 @@ std::uint32_t get_u32(std::string_view s) {
 }  // namespace
 
 struct RouterServer::Worker {
-  explicit Worker(const dht::RouterOptions& o) : router(o) {}
+  Worker(const dht::RouterOptions& o, const dht::RouterRings& rings) : router(o, &rings) {}
   dht::Router router;
   std::vector<int> fds;
   std::thread thread;
   mutable std::mutex mutex;  // guards the published copies below
   dht::RouterStats published;
   std::uint64_t send_failures = 0, published_failures = 0;
-  std::size_t published_v4 = 0, published_v6 = 0;
 };
 
-RouterServer::RouterServer(RouterServerOptions options) : options_(std::move(options)) {
+RouterServer::RouterServer(RouterServerOptions options)
+    : options_(std::move(options)),
+      rings_(options_.router.capacity_v4, options_.router.capacity_v6) {
   options_.threads = std::clamp(options_.threads, 1u, 256u);
   if (options_.bind.empty()) {
     options_.bind = {Endpoint::v4({0, 0, 0, 0}, 0), Endpoint::v6({}, 0)};
   }
   const unsigned n = options_.threads;
   dht::RouterOptions per = options_.router;
-  per.capacity_v4 = std::max<std::size_t>(1, options_.router.capacity_v4 / n);
-  per.capacity_v6 = std::max<std::size_t>(1, options_.router.capacity_v6 / n);
   per.out_per_second = std::max<std::uint32_t>(1, options_.router.out_per_second / n);
   per.out_burst = std::max<std::uint32_t>(1, options_.router.out_burst / n);
   for (unsigned i = 0; i < n; ++i) {
     per.rng_seed = options_.router.rng_seed + 0x9E3779B97F4A7C15ull * (i + 1);
-    workers_.push_back(std::make_unique<Worker>(per));
+    workers_.push_back(std::make_unique<Worker>(per, rings_));
   }
 }
 
@@ -138,13 +137,10 @@ Result<void> RouterServer::open_sockets() {
   return {};
 }
 
-std::string RouterServer::encode_buffer(const NodeId& id,
-                                        const std::vector<const dht::Router*>& routers) {
+std::string RouterServer::encode_buffer(const NodeId& id, const dht::RouterRings& rings) {
   std::string v4, v6;
-  for (const dht::Router* r : routers) {
-    r->ring_v4().save(v4);
-    r->ring_v6().save(v6);
-  }
+  rings.v4.save(v4);
+  rings.v6.save(v6);
   std::string out(kMagic);
   out.append(id.view());
   put_u32(out, static_cast<std::uint32_t>(v4.size() / dht::NodeRingV4::kEntrySize));
@@ -177,18 +173,9 @@ Result<void> RouterServer::load() {
   if (!*file) return {};
   auto buffer = decode_buffer(**file);
   if (!buffer) return fail(options_.state_file.string() + ": " + buffer.error().message);
-  // Spread round robin, oldest first, so each thread keeps the age order.
-  std::size_t k = 0;
-  for (std::size_t off = 0; off < buffer->v4.size(); off += dht::NodeRingV4::kEntrySize, ++k) {
-    dht::NodeRingV4::Entry e;
-    std::memcpy(e.data(), buffer->v4.data() + off, e.size());
-    workers_[k % workers_.size()]->router.restore(e);
-  }
-  for (std::size_t off = 0; off < buffer->v6.size(); off += dht::NodeRingV6::kEntrySize, ++k) {
-    dht::NodeRingV6::Entry e;
-    std::memcpy(e.data(), buffer->v6.data() + off, e.size());
-    workers_[k % workers_.size()]->router.restore(e);
-  }
+  if (auto r = rings_.v4.load(buffer->v4); !r) return r;
+  if (auto r = rings_.v6.load(buffer->v6); !r) return r;
+  const std::size_t k = rings_.v4.size() + rings_.v6.size();
   loaded_ = k;
   return {};
 }
@@ -244,13 +231,17 @@ void RouterServer::run(Worker& w) {
         if (got <= 0) break;
         const auto now = std::chrono::steady_clock::now();
         std::size_t n_out = 0;
-        for (int k = 0; k < got; ++k) {
-          const std::size_t len = rmsg[k].msg_len;
-          // Oversized datagrams (truncated into the buffer) are not DHT traffic.
-          if (len > dht::kMaxDatagramSize || (rmsg[k].msg_hdr.msg_flags & MSG_TRUNC)) continue;
-          n_out += w.router.on_packet({in[k].bytes.data(), len}, from_sockaddr(in[k].from), now,
-                                      std::span(out).subspan(n_out));
+        {
+          std::shared_lock lock(rings_mutex_);
+          for (int k = 0; k < got; ++k) {
+            const std::size_t len = rmsg[k].msg_len;
+            // Oversized datagrams (truncated into the buffer) are not DHT traffic.
+            if (len > dht::kMaxDatagramSize || (rmsg[k].msg_hdr.msg_flags & MSG_TRUNC)) continue;
+            n_out += w.router.on_packet({in[k].bytes.data(), len}, from_sockaddr(in[k].from),
+                                        now, std::span(out).subspan(n_out));
+          }
         }
+        insert_verified(w.router);
         for (std::size_t k = 0; k < n_out; ++k) {
           socklen_t tl;
           to[k] = to_sockaddr(out[k].to, tl);
@@ -281,15 +272,30 @@ void RouterServer::run(Worker& w) {
       std::lock_guard lock(w.mutex);
       w.published = w.router.stats();
       w.published_failures = w.send_failures;
-      w.published_v4 = w.router.ring_v4().size();
-      w.published_v6 = w.router.ring_v6().size();
     }
   }
   std::lock_guard lock(w.mutex);
   w.published = w.router.stats();
   w.published_failures = w.send_failures;
-  w.published_v4 = w.router.ring_v4().size();
-  w.published_v6 = w.router.ring_v6().size();
+}
+
+void RouterServer::insert_verified(dht::Router& router) {
+  if (router.pending().empty()) return;
+  {
+    std::unique_lock lock(rings_mutex_);
+    for (const dht::VerifiedNode& n : router.pending()) {
+      if (n.v6) {
+        dht::NodeRingV6::Entry e;
+        std::memcpy(e.data(), n.entry.data(), e.size());
+        rings_.v6.push(e);
+      } else {
+        dht::NodeRingV4::Entry e;
+        std::memcpy(e.data(), n.entry.data(), e.size());
+        rings_.v4.push(e);
+      }
+    }
+  }
+  router.clear_pending();
 }
 
 RouterServerStats RouterServer::stats() const {
@@ -298,26 +304,27 @@ RouterServerStats RouterServer::stats() const {
     std::lock_guard lock(w->mutex);
     s.router += w->published;
     s.send_failures += w->published_failures;
-    s.nodes_v4 += w->published_v4;
-    s.nodes_v6 += w->published_v6;
-    s.capacity_v4 += w->router.ring_v4().capacity();
-    s.capacity_v6 += w->router.ring_v6().capacity();
   }
+  std::shared_lock lock(rings_mutex_);
+  s.nodes_v4 = rings_.v4.size();
+  s.nodes_v6 = rings_.v6.size();
+  s.capacity_v4 = rings_.v4.capacity();
+  s.capacity_v6 = rings_.v6.capacity();
   return s;
 }
 
 Result<std::size_t> RouterServer::save() const {
   if (options_.state_file.empty()) return std::size_t{0};
-  // The threads are stopped: the rings are read directly.
-  std::vector<const dht::Router*> routers;
-  std::size_t n = 0;
-  for (const auto& w : workers_) {
-    routers.push_back(&w->router);
-    n += w->router.ring_v4().size() + w->router.ring_v6().size();
+  std::string bytes;
+  std::size_t n;
+  {
+    std::shared_lock lock(rings_mutex_);
+    bytes = encode_buffer(id(), rings_);
+    n = rings_.v4.size() + rings_.v6.size();
   }
   std::error_code ec;
   std::filesystem::create_directories(options_.state_file.parent_path(), ec);
-  if (auto r = write_file_atomically(options_.state_file, encode_buffer(id(), routers)); !r)
+  if (auto r = write_file_atomically(options_.state_file, bytes); !r)
     return fail(r.error());
   return n;
 }

@@ -3,8 +3,11 @@
 //
 // Each thread owns one socket per bind address, all bound to the same port
 // with SO_REUSEPORT, so the kernel spreads sources over the threads (a given
-// source always lands on the same one) and no lock is ever taken on the
-// packet path. Datagrams move in batches: recvmmsg in, sendmmsg out. The
+// source always lands on the same one). The node buffer is one for all:
+// a thread reads it under a shared lock taken once per batch of datagrams
+// and inserts the nodes it verified under an exclusive one (inserts are
+// rare: one per node per quarter hour), so every querier is answered from
+// the whole buffer whichever thread it lands on. Datagrams move in batches: recvmmsg in, sendmmsg out. The
 // responders share one SYN-cookie master key, so a verification reply that
 // lands on another thread is still accepted. Plain sockets rather than Asio:
 // the loop is a single poll + recvmmsg + sendmmsg, and batching is the point.
@@ -16,6 +19,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,8 +35,7 @@ struct RouterServerOptions {
   std::vector<Endpoint> bind;  // addresses (ports ignored); empty: 0.0.0.0 and ::
   std::uint16_t port = 6881;   // 0 picks one
   unsigned threads = 1;
-  // Capacities and budgets here are for the whole server; each thread gets
-  // its share.
+  // Capacities are for the shared buffer; budgets are shared out per thread.
   dht::RouterOptions router;
   // Where the node buffer is saved on stop and loaded on start; empty: nowhere.
   std::filesystem::path state_file;
@@ -57,8 +60,8 @@ class RouterServer {
   Result<void> start();
   // Stops and joins the threads. Idempotent.
   void stop();
-  // Writes the buffer atomically; call after stop(). Returns the number of
-  // nodes saved.
+  // Writes the buffer atomically (safe while running). Returns the number
+  // of nodes saved.
   Result<std::size_t> save() const;
 
   std::vector<Endpoint> local_endpoints() const { return local_; }
@@ -69,7 +72,7 @@ class RouterServer {
 
   // The buffer file format (also used by tests): a header line, the id, then
   // counts and entries, oldest first.
-  static std::string encode_buffer(const NodeId& id, const std::vector<const dht::Router*>& routers);
+  static std::string encode_buffer(const NodeId& id, const dht::RouterRings& rings);
   struct Buffer {
     NodeId id;
     std::string v4, v6;  // back-to-back entries
@@ -81,9 +84,12 @@ class RouterServer {
   Result<void> open_sockets();
   Result<void> load();
   void run(Worker& w);
+  void insert_verified(dht::Router& router);
 
   RouterServerOptions options_;
   std::vector<Endpoint> local_;
+  dht::RouterRings rings_;
+  mutable std::shared_mutex rings_mutex_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;

@@ -105,8 +105,7 @@ TEST(RouterServer, AnswersVerifiesSavesAndReloads) {
     ASSERT_TRUE(saved);
     EXPECT_EQ(*saved, 5u);
   }
-  // One thread: each thread answers from its own share of the buffer.
-  RouterServer again(options(state, 1));
+  RouterServer again(options(state));
   ASSERT_TRUE(again.start());
   EXPECT_EQ(again.loaded(), 5u);
   // A find_node now hands out the saved nodes.

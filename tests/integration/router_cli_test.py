@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""`btnode bootstrap` (the router) with btnode DHT nodes and dht-load, on loopback.
+
+  * twelve btnode DHT nodes (`bootstrap --full-node`, 127.0.1.41-52) whose
+    only bootstrap node is the router (two responder threads) each reach
+    >= 9 routing-table nodes (>= 8 besides the router, if they keep it);
+  * dht-load from 64 sources is answered in full; a flood from one source
+    is cut to its per-address budget while a second load from other sources
+    running at the same time is still answered in full;
+  * SIGTERM: exit 0, the buffer saved; a restart loads it.
+
+Run standalone: BTNODE=build/rel/tools/btnode /usr/bin/python3 tests/integration/router_cli_test.py
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BTNODE = os.path.abspath(os.environ.get("BTNODE")
+                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
+DHT_LOAD = os.environ.get("DHT_LOAD") or os.path.join(os.path.dirname(BTNODE), "dht-load")
+ROUTER = "127.0.1.1:6881"
+NODES = ["127.0.1.%d" % (41 + i) for i in range(12)]
+WANT = 9
+THREADS = os.environ.get("ROUTER_THREADS", "2")
+
+
+def fail(message):
+    print("FAIL: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+def json_lines(path):
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip().startswith("{")]
+
+
+def last(path, event):
+    found = [l for l in json_lines(path) if l.get("event") == event]
+    return found[-1] if found else None
+
+
+def wait_for(what, predicate, limit_s, step_s=0.2):
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step_s)
+    fail("timed out after %ss waiting for %s" % (limit_s, what))
+
+
+def start(args, out_path):
+    return subprocess.Popen([BTNODE, *args], stdout=open(out_path, "w"),
+                            stderr=open(out_path + ".err", "w"))
+
+
+def stop(proc, name):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        fail("%s did not exit within 10 s of SIGTERM" % name)
+    if code != 0:
+        fail("%s exited %d on SIGTERM" % (name, code))
+
+
+def router_args(state):
+    return ["bootstrap", "--json", "--log-level", "info", "--bind", ROUTER.split(":")[0],
+            "--listen", ROUTER.split(":")[1], "--threads", THREADS, "--state-dir", state,
+            "--stats-interval", "1"]
+
+
+def dht_load(*args):
+    p = subprocess.run([DHT_LOAD, "--target", ROUTER, "--json", "--quiet", *args],
+                       capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        fail("dht-load %s: exit %d: %s" % (args, p.returncode, p.stderr.strip()))
+    return json.loads(p.stdout)
+
+
+def check_nodes_join(tmp):
+    procs = []
+    try:
+        for host in NODES:
+            out = os.path.join(tmp, host + ".out")
+            procs.append((start(["bootstrap", "--full-node", "--json", "--bind", host, "--listen",
+                                 "6881", "--bootstrap", ROUTER, "--state-dir",
+                                 os.path.join(tmp, host), "--stats-interval", "1"], out), out))
+            time.sleep(0.2)
+
+        def sizes():
+            return [(last(out, "stats") or {}).get("nodes_v4", 0) for _, out in procs]
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and min(sizes()) < WANT:
+            time.sleep(0.5)
+        print("btnode routing-table sizes: %s" % sizes())
+        if min(sizes()) < WANT:
+            fail("not every btnode node reached %d nodes: %s" % (WANT, sizes()))
+    finally:
+        for p, _ in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p, _ in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def check_load_and_flood():
+    r = dht_load("--rate", "2000", "--duration", "1", "--warmup", "0", "--sources", "64",
+                 "--source-base", "127.0.1.100", "--answer")
+    if r["answered"] + r["errors"] < r["sent"] * 0.99 or r["sent"] < 1500:
+        fail("dht-load not answered in full: %r" % r)
+    print("dht-load: sent %d, answered %d, p50 %.2f ms" % (r["sent"], r["answered"],
+                                                           r["latency_ms_p50"]))
+    results = {}
+
+    def flood():
+        results["flood"] = dht_load("--rate", "5000", "--duration", "2", "--warmup", "0",
+                                    "--sources", "1", "--source-base", "127.0.1.200")
+    t = threading.Thread(target=flood)
+    t.start()
+    others = dht_load("--rate", "500", "--duration", "2", "--warmup", "0", "--sources", "50",
+                      "--source-base", "127.0.1.140")
+    t.join()
+    f = results["flood"]
+    # Per address: a burst of 50, then 20/s, per responder thread (its 4 source
+    # ports may land on different threads).
+    if f["sent"] < 5000 or f["answered"] > int(THREADS) * (50 + 20 * 3):
+        fail("flood from one address not limited: %r" % f)
+    if others["answered"] < others["sent"] * 0.99:
+        fail("other sources not served during the flood: %r" % others)
+    print("flood: %d sent, %d answered; others during it: %d/%d answered"
+          % (f["sent"], f["answered"], others["answered"], others["sent"]))
+
+
+def main():
+    for f in (BTNODE, DHT_LOAD):
+        if not os.path.exists(f):
+            fail("%s not found (set BTNODE / DHT_LOAD)" % f)
+    tmp = tempfile.mkdtemp(prefix="btnode-router-cli-")
+    state = os.path.join(tmp, "router")
+    out = os.path.join(tmp, "router.out")
+    router = start(router_args(state), out)
+    again = None
+    try:
+        wait_for("the router to listen", lambda: last(out, "listening"), 5)
+        check_nodes_join(tmp)
+        check_load_and_flood()
+        time.sleep(1.2)
+        stats = last(out, "stats")
+        for key in ("received", "answered", "dropped_rate", "verified", "nodes_v4",
+                    "verified_share", "dropped_malformed", "bad_cookie"):
+            if key not in stats:
+                fail("stats line lacks %s: %r" % (key, stats))
+        if stats["dropped_rate"] == 0 or stats["nodes_v4"] < len(NODES):
+            fail("stats do not show the flood or the nodes: %r" % stats)
+        stop(router, "router")
+        held = stats["nodes_v4"]
+        out2 = os.path.join(tmp, "router2.out")
+        again = start(router_args(state), out2)
+        listening = wait_for("the restarted router to listen", lambda: last(out2, "listening"), 5)
+        if listening.get("loaded", 0) < held:
+            fail("restart loaded %s nodes, %d were held" % (listening.get("loaded"), held))
+        print("SIGTERM saved %d nodes; restart loaded %d" % (held, listening["loaded"]))
+        stop(again, "restarted router")
+        print("PASS")
+    finally:
+        for p in (router, again):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
