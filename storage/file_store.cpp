@@ -92,13 +92,17 @@ std::shared_ptr<OpenFile> FileStore::open(std::size_t file, bool write, DiskErro
 // shorter than what we already put there.
 std::optional<DiskError> FileStore::check_still_there(std::size_t file, int fd,
                                                       std::int64_t offset) {
+  // Read the size we vouch for *before* fstat: another worker may extend the
+  // file and raise known_size between our fstat and the comparison, and a
+  // size read after the stat would then look like a truncation.
+  const std::int64_t known = state_[file].known_size.load();
   struct stat st {};
   if (const int r = fs_.fstat(fd, &st); r < 0) return disk_error(-r, DiskOp::stat, paths_[file]);
   if (st.st_nlink == 0) {
     cache_.erase(file);
     return DiskError{DiskErrorKind::file_deleted, DiskOp::write, 0, paths_[file], offset};
   }
-  if (st.st_size < state_[file].known_size.load()) {
+  if (st.st_size < known) {
     return DiskError{DiskErrorKind::file_truncated, DiskOp::write, 0, paths_[file], offset};
   }
   return std::nullopt;

@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "tests/unit/storage/storage_test_support.h"
 
@@ -147,6 +150,59 @@ TEST(FileStore, FileTruncatedUnderRunningTorrentIsReported) {
   DiskError r;
   EXPECT_EQ(read_piece(*s, c, 2, &r), "");
   EXPECT_EQ(r.kind, DiskErrorKind::file_truncated);
+}
+
+// posix_file_system() whose first fstat, once armed, holds its result until
+// released: it freezes a worker between its stat and its size comparison.
+class PausingStatFileSystem final : public testing::FaultyFileSystem {
+ public:
+  int fstat(int fd, struct stat* st) override {
+    const int r = posix_file_system().fstat(fd, st);
+    if (armed_.exchange(false)) {
+      std::unique_lock lock(mutex_);
+      paused_ = true;
+      changed_.notify_all();
+      changed_.wait_for(lock, std::chrono::seconds(10), [this] { return released_; });
+    }
+    return r;
+  }
+  void arm() { armed_ = true; }
+  bool wait_paused() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [this] { return paused_; });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::atomic<bool> armed_{false};
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool paused_ = false;
+  bool released_ = false;
+};
+
+// Two workers writing pieces of one file: one extends the file while the
+// other sits between its fstat and the comparison. That is not a truncation.
+TEST(FileStore, ConcurrentWriteThatExtendsTheFileIsNotATruncation) {
+  TempDir dir;
+  const Content c = make_content({4 * kPiece}, kPiece);
+  PausingStatFileSystem pausing;
+  auto s = make_store(c, dir.path(), {.fs = &pausing});
+  pausing.arm();
+  std::optional<DiskError> first;
+  std::thread worker([&] { first = write_piece(*s, c, 0); });
+  ASSERT_TRUE(pausing.wait_paused());
+  const auto last = write_piece(*s, c, 3);  // grows the file to its full size
+  pausing.release();
+  worker.join();
+  EXPECT_FALSE(last) << last->message();
+  EXPECT_FALSE(first) << first->message();
+  EXPECT_EQ(read_piece(*s, c, 0), c.piece(0));
+  EXPECT_EQ(read_piece(*s, c, 3), c.piece(3));
 }
 
 TEST(FileStore, TruncationOfAFileFoundAtStartIsReported) {

@@ -65,7 +65,7 @@ class Loop {
 
 // posix_file_system() with errors on demand: a non-zero errno in one of the
 // fields makes every call of that kind fail with it.
-class FaultyFileSystem final : public FileSystem {
+class FaultyFileSystem : public FileSystem {
  public:
   std::atomic<int> open_errno{0};  // only opens of files (not directories)
   std::atomic<int> mkdir_errno{0};
