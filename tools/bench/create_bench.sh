@@ -8,6 +8,7 @@
 #   ROUNDS       rounds of the three tools (default 3, minimum 3)
 #   BTNODE       btnode binary (default $BTNODE, else build/release/tools/btnode)
 set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
 
 scratch=${1:-./scratch}
 rounds=${2:-3}
@@ -38,22 +39,6 @@ lt.set_piece_hashes(ct, sys.argv[4])
 open(sys.argv[2], "wb").write(lt.bencode(ct.generate()))
 '
 
-# Floating-point arithmetic without depending on bc.
-calc() { awk "BEGIN { print $* }"; }
-
-# Prints "WALL CPU" seconds of "$@" (CPU = user + sys, children included);
-# output is discarded and a failure aborts the bench.
-timed() {
-  local TIMEFORMAT='%R %U %S' t
-  t=$({ time "$@" >/dev/null 2>"$scratch/bench-stderr.txt"; } 2>&1) || {
-    echo "create_bench: '$*' failed: $(cat "$scratch/bench-stderr.txt")" >&2
-    exit 1
-  }
-  awk '{ printf "%s %.3f\n", $1, $2 + $3 }' <<<"$t"
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: other jobs skew wall time)"
 declare -A wall_s cpu_s
 for ((r = 1; r <= rounds; r++)); do
@@ -74,14 +59,10 @@ ih_bt=$(ih "$scratch/bench-btnode.torrent")
 ih_lt=$(ih "$scratch/bench-lt.torrent")
 [ "$ih_bt" = "$ih_lt" ] || echo "WARNING: btnode info-hash $ih_bt != libtorrent $ih_lt (metadata differs?)"
 
-med() { tr ' ' '\n' <<<"$1" | grep . | median; }
 bt_med=$(med "${wall_s[bt]}") mk_med=$(med "${wall_s[mk]}") lt_med=$(med "${wall_s[lt]}")
 bt_cpu=$(med "${cpu_s[bt]}") mk_cpu=$(med "${cpu_s[mk]}") lt_cpu=$(med "${cpu_s[lt]}")
 
-# openssl's single-core SHA-1 over 1 MiB buffers: the ceiling per core.
-ossl_line=$(openssl speed -evp sha1 -bytes 1048576 -seconds 3 2>/dev/null | grep -i '^sha1' | tail -1)
-ossl_kbs=$(echo "$ossl_line" | awk '{print $NF}' | tr -d 'k')  # "1000s of bytes per second"
-ossl_mbs=$(calc "$ossl_kbs / 1000")
+ossl_mbs=$(openssl_sha1_mbs)
 cores=$(nproc)
 bt_mbs=$(calc "$size / 1000000 / $bt_med")
 mk_mbs=$(calc "$size / 1000000 / $mk_med")
