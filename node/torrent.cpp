@@ -166,7 +166,9 @@ void Torrent::dial_due_peers() {
   for (auto& [endpoint, known] : known_) {
     if (known.connection || now < known.next_attempt || peers_.size() >= options_.max_peers)
       continue;
-    if (complete() || bans_.is_banned(endpoint)) continue;
+    // A seed dials too: some clients (Transmission on loopback, peers behind
+    // NAT) never dial in, so a seed must connect out to the leeches it knows.
+    if (bans_.is_banned(endpoint)) continue;
     known.backoff = std::clamp(known.backoff * 2, options_.reconnect_min, options_.reconnect_max);
     known.next_attempt = now + known.backoff;
     // MSE `prefer` offers encryption first and falls back to plaintext when

@@ -101,8 +101,8 @@ class Torrent : public PeerConnectionHandler {
 
   // Opens the files and starts the check (resume data, then hashing).
   Result<void> start();
-  // Dials `peer` once checked, and again after it drops while we still
-  // want pieces (with backoff).
+  // Dials `peer` once checked, and again after it drops (with backoff);
+  // seeds dial too, since some peers never dial in.
   void add_peer(const Endpoint& peer);
   // For a connection whose handshake named this torrent.
   std::optional<PeerAttach> attach(PeerConnection& peer);
