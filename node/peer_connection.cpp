@@ -212,7 +212,7 @@ bool PeerConnection::attach() {
   decision->protocol.fast_extension = both.fast_extension();
   decision->protocol.extension_protocol = both.extension_protocol();
   protocol_.emplace(std::move(decision->protocol), decision->geometry);
-  reader_.set_piece_count(decision->geometry.piece_count);
+  if (decision->geometry) reader_.set_piece_count(decision->geometry->piece_count);
   deadline_ = Clock::time_point::max();
   send_handshake();
   handler_->on_peer_attached(*this);

@@ -72,7 +72,8 @@ struct PeerConnectionOptions {
 struct PeerAttach {
   PeerConnectionHandler* handler = nullptr;
   wire::PeerProtocolOptions protocol;
-  wire::PieceGeometry geometry;
+  // Unset for a magnet download still fetching the metadata.
+  std::optional<wire::PieceGeometry> geometry;
 };
 using HandshakeDecision = std::function<std::optional<PeerAttach>(PeerConnection&)>;
 

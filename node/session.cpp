@@ -43,6 +43,9 @@ Session::Session(asio::io_context& io, SessionOptions options)
     for (const auto& [hash, torrent] : torrents_) {
       if (wire::mse_req2_hash(hash) == req2) return hash;
     }
+    for (const auto& [hash, decide] : metadata_handlers_) {
+      if (wire::mse_req2_hash(hash) == req2) return hash;
+    }
     return std::nullopt;
   };
 }
@@ -84,12 +87,17 @@ void Session::on_accepted(asio::ip::tcp::socket socket) {
   if (connection_count() >= options_.max_connections) return;  // the socket closes here
   asio::error_code ignored;
   socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-  auto accepts = [this](const wire::WireHash& h) { return find(h) != nullptr; };
+  auto accepts = [this](const wire::WireHash& h) {
+    return find(h) != nullptr || metadata_handlers_.contains(h);
+  };
   auto conn = PeerConnection::incoming(std::move(socket), accepts, options_.connection);
   pending_[conn.get()] = conn;
   conn->start([this](PeerConnection& c) -> std::optional<PeerAttach> {
     Torrent* torrent = find(c.peer_handshake().info_hash);
-    return torrent ? torrent->attach(c) : std::nullopt;
+    if (torrent) return torrent->attach(c);
+    auto it = metadata_handlers_.find(c.peer_handshake().info_hash);
+    if (it != metadata_handlers_.end() && it->second) return it->second(c);
+    return std::nullopt;
   });
 }
 
@@ -107,6 +115,14 @@ Torrent& Session::add_torrent(Metainfo meta, TorrentOptions options, TorrentCall
   Torrent& ref = *torrent;
   torrents_[hash] = std::move(torrent);
   return ref;
+}
+
+void Session::set_metadata_handler(const wire::WireHash& info_hash, HandshakeDecision decide) {
+  if (decide) {
+    metadata_handlers_[info_hash] = std::move(decide);
+  } else {
+    metadata_handlers_.erase(info_hash);
+  }
 }
 
 Torrent* Session::find(const wire::WireHash& info_hash) {

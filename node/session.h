@@ -46,6 +46,11 @@ class Session {
   void stop(std::function<void()> done);
 
   const PeerId& peer_id() const { return options_.connection.own_peer_id; }
+  // Our connection settings (peer id, extension bits, MSE policy).
+  const PeerConnectionOptions& connection_options() const { return options_.connection; }
+  // A magnet download still fetching its metadata has no Torrent yet; incoming
+  // connections for its info-hash go to `decide` meanwhile (empty: refused).
+  void set_metadata_handler(const wire::WireHash& info_hash, HandshakeDecision decide);
   storage::WorkerPool& pool() { return *pool_; }
 
  private:
@@ -59,6 +64,7 @@ class Session {
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::uint16_t port_ = 0;
   std::map<wire::WireHash, std::unique_ptr<Torrent>> torrents_;
+  std::map<wire::WireHash, HandshakeDecision> metadata_handlers_;
   // Accepted connections still in their handshake.
   std::map<PeerConnection*, std::shared_ptr<PeerConnection>> pending_;
 };

@@ -38,6 +38,7 @@ Torrent::Torrent(asio::io_context& io, storage::WorkerPool& pool, Metainfo meta,
       connection_options_(std::move(connection)),
       callbacks_(std::move(callbacks)),
       info_hash_(meta_.info_hash.wire_id()),
+      extensions_(meta_, options_.extensions),
       geometry_(geometry_of(meta_)),
       picker_(picker_options(geometry_, options_.sequential)),
       choker_(options_.choker),
@@ -214,6 +215,7 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
   if (it == peers_.end()) return;
   auto keep = it->second;  // alive until this function returns
   peers_.erase(it);
+  extensions_.on_closed(peer);
   spdlog::info("{}: peer {} gone: {}", meta_.name, peer.remote().to_string(), reason);
   if (auto state = states_.find(&peer); state != states_.end()) {
     picker_.release_peer(peer.key());
@@ -290,6 +292,7 @@ void Torrent::arm_timer() {
 void Torrent::tick() {
   update_rates();
   dial_due_peers();
+  tick_extensions();
   auto now = Clock::now();
   if (now >= next_rechoke_) rechoke(now);
   std::vector<std::shared_ptr<PeerConnection>> attached;
@@ -310,6 +313,14 @@ void Torrent::tick() {
     next_resume_save_ = Clock::now() + options_.resume_interval;
     storage_->save_resume();
   }
+}
+
+void Torrent::tick_extensions() {
+  std::vector<PeerConnection*> attached;
+  for (auto& [raw, conn] : peers_) {
+    if (conn->attached() && !conn->closed()) attached.push_back(raw);
+  }
+  extensions_.tick(attached, Clock::now());
 }
 
 void Torrent::update_rates() {

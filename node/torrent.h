@@ -38,6 +38,7 @@
 #include "node/rate_estimator.h"
 #include "node/request_pipeline.h"
 #include "node/snub_detector.h"
+#include "node/torrent_extensions.h"
 #include "storage/torrent_storage.h"
 #include "storage/worker_pool.h"
 
@@ -69,6 +70,7 @@ struct TorrentOptions {
   std::chrono::seconds reconnect_max{30};
   std::chrono::seconds resume_interval{30};
   std::uint16_t listen_port = 0;  // told to peers in the extended handshake
+  ExtensionOptions extensions;    // ut_metadata, ut_pex
 };
 
 struct TorrentStats {
@@ -115,6 +117,7 @@ class Torrent : public PeerConnectionHandler {
   bool complete() const { return picker_.finished() && !checking_; }
   const PiecePicker& picker() const { return picker_; }
   bool is_banned(const Endpoint& peer) const { return bans_.is_banned(peer); }
+  const ExtensionStats& extension_stats() const { return extensions_.stats(); }
 
   // PeerConnectionHandler
   void on_peer_attached(PeerConnection& peer) override;
@@ -153,6 +156,7 @@ class Torrent : public PeerConnectionHandler {
   void ban(const Endpoint& address);
   void dial_due_peers();
   void tick();
+  void tick_extensions();
   void arm_timer();
   void update_rates();
   void fill_requests(PeerConnection& peer);
@@ -180,6 +184,7 @@ class Torrent : public PeerConnectionHandler {
   PeerConnectionOptions connection_options_;
   TorrentCallbacks callbacks_;
   wire::WireHash info_hash_;
+  TorrentExtensions extensions_;  // after meta_: it serves meta_.info_bytes
   wire::PieceGeometry geometry_;
   std::unique_ptr<storage::TorrentStorage> storage_;
   PiecePicker picker_;

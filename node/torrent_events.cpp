@@ -45,7 +45,13 @@ struct Torrent::EventVisitor {
   void operator()(const wire::event::AllowedFast&) const {}
   void operator()(const wire::event::DhtPort&) const {}
   void operator()(const wire::event::ExtendedHandshake&) const {}
-  void operator()(const wire::event::ExtendedMessage&) const {}
+  void operator()(const wire::event::ExtendedMessage& e) const {
+    t.extensions_.on_message(peer, e.id, e.payload, [this](const Endpoint& learned) {
+      bool fresh = !t.known_.contains(learned);
+      if (fresh) t.add_peer(learned);
+      return fresh;
+    });
+  }
 };
 
 Torrent::PeerState* Torrent::state_of(PeerConnection& peer) {
@@ -71,6 +77,7 @@ void Torrent::on_peer_attached(PeerConnection& peer) {
     ours.client = "btnode 0.1.0";
     ours.reqq = options_.max_peer_requests;
     if (options_.listen_port != 0) ours.listen_port = options_.listen_port;
+    extensions_.fill_handshake(ours);
     protocol.send_extended_handshake(ours);
   }
   protocol.send_availability(storage_->have());

@@ -1,6 +1,7 @@
-// `btnode get TORRENT [-o DIR] [--peer HOST:PORT]... [--seed-time S]`: download
-// and verify every piece, then exit 0 (CLI.md). Magnet links and bare
-// info-hashes need metadata exchange (BEP 9), not wired up yet.
+// `btnode get MAGNET|TORRENT|INFOHASH [-o DIR] [--peer HOST:PORT]... [--seed-time S]`:
+// download and verify every piece, then exit 0 (CLI.md). A magnet link or a
+// bare info-hash first fetches the metadata from peers (BEP 9) found on the
+// DHT, in the link's x.pe, through --peer, or by peer exchange.
 #include "tools/btnode/transfer_job.h"
 
 namespace btnode::cli {
@@ -9,7 +10,8 @@ void register_get(CLI::App& app, GlobalOptions& globals, Action& action) {
   auto args = std::make_shared<TransferArgs>();
   args->dir = ".";
   auto* cmd = app.add_subcommand("get", "Download a torrent, verifying every piece");
-  cmd->add_option("torrent", args->torrent, ".torrent file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("torrent", args->torrent, ".torrent file, magnet link or 40-hex info-hash")
+      ->required();
   cmd->add_option("-o,--output", args->dir, "Download directory (default: .)");
   cmd->add_flag("--sequential", args->sequential,
                "Fetch pieces strictly in order (streaming) instead of rarest first");

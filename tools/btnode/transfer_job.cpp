@@ -4,12 +4,17 @@
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 
+#include "core/magnet.h"
 #include "node/asio_endpoint.h"
+#include "node/dht_announcer.h"
+#include "node/dht_service.h"
+#include "node/metadata_fetch.h"
 #include "node/session.h"
 #include "node/signals.h"
 
@@ -71,12 +76,20 @@ std::filesystem::path resume_path(const TransferArgs& args, const Metainfo& meta
   return std::filesystem::path(args.dir) / ("." + file);
 }
 
-void print_progress(const node::TorrentStats& s, bool json) {
+// What the discovery sources found, shown with every progress line.
+struct DiscoveryCounters {
+  std::size_t dht_nodes_asked = 0;
+  std::size_t dht_peers = 0;
+  std::uint64_t pex_peers = 0;
+};
+
+void print_progress(const node::TorrentStats& s, const DiscoveryCounters& d, bool json) {
   double progress = s.bytes_total == 0 ? 1.0 : double(s.bytes_have) / double(s.bytes_total);
   double left = double(s.bytes_total - s.bytes_have);
   double eta = s.complete ? 0.0 : (s.down_rate > 1 ? left / s.down_rate : -1.0);
   if (json) {
-    print_json_line({{"progress", progress},
+    print_json_line({{"phase", "download"},
+                     {"progress", progress},
                      {"down_rate", s.down_rate},
                      {"up_rate", s.up_rate},
                      {"peers", s.peers},
@@ -84,7 +97,9 @@ void print_progress(const node::TorrentStats& s, bool json) {
                      {"pieces", s.pieces_have},
                      {"total_pieces", s.pieces_total},
                      {"downloaded", s.downloaded},
-                     {"uploaded", s.uploaded}});
+                     {"uploaded", s.uploaded},
+                     {"dht_peers", d.dht_peers},
+                     {"pex_peers", d.pex_peers}});
     return;
   }
   if (!stderr_is_terminal()) return;
@@ -99,11 +114,45 @@ void print_progress(const node::TorrentStats& s, bool json) {
   std::fflush(stderr);
 }
 
+// Before the metadata of a magnet link is in: "finding peers: n nodes
+// asked, m peers" until a peer tells the metadata size, then "metadata k/n".
+void print_fetch_progress(const node::MetadataFetchStats& f, const DiscoveryCounters& d,
+                          bool json) {
+  const bool finding = f.pieces_total == 0;
+  if (json) {
+    if (finding) {
+      print_json_line({{"phase", "finding_peers"},
+                       {"nodes_asked", d.dht_nodes_asked},
+                       {"peers", f.peers_known},
+                       {"connected", f.connected}});
+    } else {
+      print_json_line({{"phase", "metadata"},
+                       {"pieces", f.pieces_have},
+                       {"total_pieces", f.pieces_total},
+                       {"peers", f.with_metadata}});
+    }
+    return;
+  }
+  if (!stderr_is_terminal()) return;
+  if (finding) {
+    std::fprintf(stderr, "\r\033[Kfinding peers: %zu nodes asked, %zu peers (%zu connected)",
+                 d.dht_nodes_asked, f.peers_known, f.connected);
+  } else {
+    std::fprintf(stderr, "\r\033[Kmetadata %u/%u from %zu peers", f.pieces_have, f.pieces_total,
+                 f.with_metadata);
+  }
+  std::fflush(stderr);
+}
+
 // The state of one run: everything the callbacks need, on the io thread.
 struct Job {
   asio::io_context io;
   std::unique_ptr<node::Session> session;
+  std::unique_ptr<node::DhtService> dht;
+  std::unique_ptr<node::DhtAnnouncer> announcer;
+  std::unique_ptr<node::MetadataFetch> fetch;  // a magnet link before its metadata
   node::Torrent* torrent = nullptr;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   asio::steady_timer progress_timer{io};
   asio::steady_timer seed_timer{io};
   std::optional<node::TerminationSignals> signals;
@@ -119,15 +168,48 @@ struct Job {
     progress_timer.cancel();
     seed_timer.cancel();
     if (signals) signals->cancel();
-    if (torrent && !json) print_progress(torrent->stats(), false);
-    session->stop([this] { io.stop(); });
+    if (torrent && !json) print_progress(torrent->stats(), discovery(), false);
+    if (announcer) announcer->stop();
+    if (fetch) fetch->stop();
+    session->stop([this] {
+      if (dht) dht->stop();
+      io.stop();
+    });
+  }
+
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+
+  DiscoveryCounters discovery() const {
+    DiscoveryCounters d;
+    if (announcer) {
+      auto a = announcer->stats();
+      d.dht_nodes_asked = a.nodes_asked;
+      d.dht_peers = a.peers;
+    }
+    if (torrent) d.pex_peers = torrent->extension_stats().pex_peers_learned;
+    return d;
+  }
+
+  // A peer from any source: to the metadata fetch until the torrent exists.
+  void add_peer(const Endpoint& peer) {
+    if (torrent) {
+      torrent->add_peer(peer);
+    } else if (fetch) {
+      fetch->add_peer(peer);
+    }
   }
 
   void schedule_progress() {
     progress_timer.expires_after(std::chrono::milliseconds(static_cast<long>(interval * 1000)));
     progress_timer.async_wait([this](const asio::error_code& ec) {
       if (ec || stopping) return;
-      print_progress(torrent->stats(), json);
+      if (torrent) {
+        print_progress(torrent->stats(), discovery(), json);
+      } else if (fetch) {
+        print_fetch_progress(fetch->stats(), discovery(), json);
+      }
       schedule_progress();
     });
   }
@@ -153,9 +235,13 @@ void on_complete(Job& job, const TransferArgs& args, TransferMode mode) {
   if (mode == TransferMode::seed) return;
   if (job.json) {
     auto s = job.torrent->stats();
-    print_json_line(
-        {{"event", "complete"}, {"downloaded", s.downloaded}, {"uploaded", s.uploaded}});
+    print_json_line({{"event", "complete"},
+                     {"downloaded", s.downloaded},
+                     {"uploaded", s.uploaded},
+                     {"elapsed", job.elapsed()},
+                     {"pex_peers", job.discovery().pex_peers}});
   }
+  if (job.announcer) job.announcer->set_seed(true);
   if (args.seed_time <= 0) return job.stop(kExitOk);
   job.seed_timer.expires_after(std::chrono::milliseconds(static_cast<long>(args.seed_time * 1000)));
   job.seed_timer.async_wait([&job](const asio::error_code& ec) {
@@ -202,14 +288,134 @@ void add_transfer_options(CLI::App& command, TransferArgs& args) {
       .add_option("--encryption", args.encryption,
                   "MSE/PE: prefer (try encrypted, fall back to plain), require, disable")
       ->check(CLI::IsMember({"prefer", "require", "disable"}));
+  command.add_flag("--no-dht", args.no_dht, "Do not look for peers on (or announce to) the DHT");
+  command.add_flag("--no-pex", args.no_pex, "No peer exchange (ut_pex)");
   add_network_options(command, args.net);
 }
 
+namespace {
+
+// What `get` was given: a .torrent, or a magnet link / bare info-hash whose
+// metadata must be fetched from peers first.
+struct Source {
+  std::optional<Metainfo> meta;
+  std::optional<Magnet> magnet;
+};
+
+Result<Source> load_source(const std::string& text) {
+  Source source;
+  auto as_hash = InfoHash::from_v1_hex(text);
+  if (text.starts_with("magnet:") || as_hash) {
+    Magnet magnet;
+    if (as_hash) {
+      magnet.info_hash = *as_hash;
+    } else {
+      auto parsed = Magnet::parse(text);
+      if (!parsed) return fail(parsed.error());
+      magnet = std::move(*parsed);
+    }
+    if (!magnet.info_hash.v1)
+      return fail("magnet: only BitTorrent v1 (btih) and hybrid links are supported");
+    source.magnet = std::move(magnet);
+    return source;
+  }
+  auto meta = load_torrent_file(text);
+  if (!meta) return fail(meta.error());
+  source.meta = std::move(*meta);
+  return source;
+}
+
+// The DHT on the session's port (CLI.md: one port for TCP and UDP), or on any
+// port if that one is taken for UDP.
+Result<std::unique_ptr<node::DhtService>> start_dht(Job& job, const TransferArgs& args) {
+  auto options = dht_service_options(args.net);
+  if (!options) return fail(options.error());
+  options->port = job.session->listen_port();
+  auto dht = std::make_unique<node::DhtService>(job.io, *options);
+  if (auto started = dht->start(); !started) {
+    spdlog::warn("DHT on UDP port {}: {}; trying another port", options->port,
+                 started.error().message);
+    options->port = 0;
+    dht = std::make_unique<node::DhtService>(job.io, std::move(*options));
+    if (auto again = dht->start(); !again) return fail("DHT: " + again.error().message);
+  }
+  return dht;
+}
+
+Result<void> start_torrent(Job& job, const TransferArgs& args, TransferMode mode, Metainfo meta) {
+  node::TorrentOptions topt;
+  topt.download_dir = args.dir;
+  topt.sequential = args.sequential;
+  topt.resume_path = resume_path(args, meta);
+  topt.extensions.pex = !args.no_pex;
+  std::error_code ec;
+  std::filesystem::create_directories(topt.resume_path.parent_path(), ec);
+  job.torrent = &job.session->add_torrent(std::move(meta), topt, callbacks(job, args, mode));
+  return job.torrent->start();
+}
+
+void start_metadata_fetch(Job& job, const TransferArgs& args, TransferMode mode,
+                          const Magnet& magnet) {
+  node::MetadataFetchOptions fopt;
+  fopt.listen_port = job.session->listen_port();
+  auto info_hash = magnet.info_hash;
+  auto wire_hash = info_hash.wire_id();
+  auto on_metadata = [&job, &args, mode, wire_hash](Metainfo meta, std::vector<Endpoint> peers) {
+    job.session->set_metadata_handler(wire_hash, {});
+    if (job.json) {
+      print_json_line({{"event", "metadata"},
+                       {"name", meta.name},
+                       {"info_hash", meta.info_hash.v1_hex()},
+                       {"size", meta.total_size},
+                       {"pieces", meta.piece_count()},
+                       {"elapsed", job.elapsed()}});
+    } else if (stderr_is_terminal()) {
+      std::fprintf(stderr, "\r\033[Kmetadata: '%s', %s in %lld pieces\n", meta.name.c_str(),
+                   human_size(static_cast<std::uint64_t>(meta.total_size)).c_str(),
+                   static_cast<long long>(meta.piece_count()));
+    }
+    // The fetch is done with; it goes once this callback has returned.
+    asio::post(job.io, [&job] { job.fetch.reset(); });
+    if (auto started = start_torrent(job, args, mode, std::move(meta)); !started) {
+      std::fprintf(stderr, "btnode: %s\n", started.error().message.c_str());
+      return job.stop(kExitFailed);
+    }
+    for (const auto& peer : peers) job.torrent->add_peer(peer);
+  };
+  auto on_error = [&job](const std::string& message) {
+    std::fprintf(stderr, "btnode: %s\n", message.c_str());
+    job.stop(kExitFailed);
+  };
+  job.fetch = std::make_unique<node::MetadataFetch>(job.io, info_hash,
+                                                    job.session->connection_options(), fopt,
+                                                    std::move(on_metadata), std::move(on_error));
+  job.session->set_metadata_handler(
+      wire_hash, [fetch = job.fetch.get()](node::PeerConnection& c) { return fetch->attach(c); });
+  job.fetch->start();
+}
+
+}  // namespace
+
 int run_transfer(const TransferArgs& args, const GlobalOptions& globals, TransferMode mode) {
-  auto meta = load_torrent_file(args.torrent);
-  if (!meta) return job_failed(meta.error().message);
+  auto source = load_source(args.torrent);
+  if (!source) return job_failed(source.error().message);
+  if (source->magnet && mode == TransferMode::seed)
+    return job_failed("seed needs a .torrent file, not a magnet link");
   auto peers = resolve_peers(args.peers);
   if (!peers) return job_failed(peers.error().message);
+  if (source->magnet) {
+    const auto& m = *source->magnet;
+    peers->insert(peers->end(), m.peers.begin(), m.peers.end());  // x.pe
+    if (args.no_dht && peers->empty() && m.peer_hosts.empty())
+      return job_failed("magnet link with --no-dht and no peers: nowhere to get the metadata");
+    std::vector<std::string> hosts;
+    for (const auto& hp : m.peer_hosts) hosts.push_back(hp.host + ":" + std::to_string(hp.port));
+    if (auto named = resolve_peers(hosts)) {
+      peers->insert(peers->end(), named->begin(), named->end());
+    } else {
+      spdlog::warn("{}", named.error().message);
+    }
+  }
   auto options = session_options(args.net, args.encryption);
   if (!options) return job_failed(options.error().message);
 
@@ -221,15 +427,35 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
   if (auto listening = job.session->listen(); !listening)
     return job_failed(listening.error().message);
 
-  node::TorrentOptions topt;
-  topt.download_dir = args.dir;
-  topt.sequential = args.sequential;
-  topt.resume_path = resume_path(args, *meta);
-  std::error_code ec;
-  std::filesystem::create_directories(topt.resume_path.parent_path(), ec);
-  job.torrent = &job.session->add_torrent(std::move(*meta), topt, callbacks(job, args, mode));
-  if (auto started = job.torrent->start(); !started) return job_failed(started.error().message);
-  for (const auto& peer : *peers) job.torrent->add_peer(peer);
+  NodeId dht_target;
+  if (source->meta) {
+    dht_target = source->meta->info_hash.dht_target();
+    if (source->meta->is_private && !args.no_dht)
+      spdlog::info("private torrent: not using the DHT (BEP 27)");
+    if (auto started = start_torrent(job, args, mode, std::move(*source->meta)); !started)
+      return job_failed(started.error().message);
+  } else {
+    dht_target = source->magnet->info_hash.dht_target();
+    start_metadata_fetch(job, args, mode, *source->magnet);
+  }
+  for (const auto& peer : *peers) job.add_peer(peer);
+
+  const bool is_private = job.torrent && job.torrent->metainfo().is_private;
+  if (!args.no_dht && !is_private) {
+    auto dht = start_dht(job, args);
+    if (!dht) return job_failed(dht.error().message);
+    job.dht = std::move(*dht);
+    node::DhtAnnouncerOptions aopt;
+    aopt.port = job.session->listen_port();
+    aopt.seed = mode == TransferMode::seed;
+    job.announcer = std::make_unique<node::DhtAnnouncer>(
+        job.io, *job.dht, dht_target, aopt, [&job](const Endpoint& peer) { job.add_peer(peer); },
+        [&job] {
+          if (job.torrent) return !job.torrent->complete() && job.torrent->stats().peers < 8;
+          return true;  // still fetching the metadata
+        });
+    job.announcer->start();
+  }
 
   job.signals.emplace(job.io, [&job](int) { job.stop(kExitOk); });
   job.schedule_progress();

@@ -16,19 +16,21 @@
 namespace btnode::cli {
 
 struct TransferArgs {
-  std::string torrent;
+  std::string torrent;                // get: .torrent, magnet link or info-hash
   std::string dir;                    // get: -o DIR; seed: PATH
   std::vector<std::string> peers;     // --peer HOST:PORT
   double seed_time = 0;               // get only
   bool sequential = false;            // get only: pieces in order
   double progress_interval = 1;       // seconds between progress lines
   std::string encryption = "prefer";  // --encryption prefer|require|disable
+  bool no_dht = false;                // --no-dht
+  bool no_pex = false;                // --no-pex
   NetworkOptions net;
 };
 
 enum class TransferMode { download, seed };
 
-// Adds --peer and the network flags.
+// Adds --peer, --no-dht, --no-pex and the network flags.
 void add_transfer_options(CLI::App& command, TransferArgs& args);
 
 // Runs the job to its end; returns the exit status.
