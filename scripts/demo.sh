@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Demo: build btnode (Release), then create -> info -> verify a small
-# multi-file torrent, move it over loopback (btnode seed on 127.0.0.1 ->
-# btnode get on 127.0.0.2), corrupt one byte and show verify pinpointing the piece.
+# Demo: the main job on a machine with no internet. Build btnode (Release),
+# create -> info -> verify a small multi-file torrent, then a DHT swarm on
+# loopback: a DHT bootstrap node (127.0.0.1), a seeder that announces itself
+# on the DHT (127.0.0.2), and `btnode get MAGNET` (127.0.0.3) given only the
+# magnet link and the bootstrap node: it finds the seeder on the DHT, fetches
+# and verifies the metadata (BEP 9), downloads, and the result is compared
+# (diff) and verified. Finally one byte is corrupted and verify pinpoints the piece.
 # Exits non-zero if any step does not behave as expected.
 #
 # usage: scripts/demo.sh [SCRATCH_DIR]   (default: ./scratch/demo, recreated)
@@ -47,14 +51,24 @@ pieces=$("$btnode" --json info "$torrent" | sed -n 's/.*"piece_count":\([0-9]*\)
 step "btnode verify (content intact: expect exit 0)"
 "$btnode" verify "$torrent" "$scratch" || die "verify failed on intact content"
 
-step "swarm on loopback: btnode seed on 127.0.0.1, btnode get on 127.0.0.2"
+step "DHT swarm on loopback: bootstrap node 127.0.0.1, seeder 127.0.0.2, magnet download 127.0.0.3"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+boot_port=$((20000 + $$ % 20000))
+# timeout(1) bounds each background node and lets us stop it with SIGTERM
+# (INTEROP.md: a background job of a non-interactive shell ignores SIGINT).
+# --full-node: a plain DHT node that also stores announces (the router form
+# of `btnode bootstrap` only hands out nodes).
+timeout 120 "$btnode" --json bootstrap --full-node --bind 127.0.0.1 --listen $boot_port \
+  --state-dir "$scratch/boot-state" >"$scratch/boot.log" 2>&1 &
+pids+=($!)
+echo "DHT bootstrap node on 127.0.0.1:$boot_port"
 seed_log=$scratch/seed.log
-# timeout(1) bounds the seed and lets us stop it with SIGTERM (INTEROP.md: a
-# background job of a non-interactive shell ignores SIGINT).
-timeout 120 "$btnode" --json seed "$torrent" "$scratch" --bind 127.0.0.1 --listen 0 \
-  --state-dir "$scratch/seed-state" >"$seed_log" 2>&1 &
+timeout 120 "$btnode" --json seed "$torrent" "$scratch" --bind 127.0.0.2 --listen 0 \
+  --bootstrap 127.0.0.1:$boot_port --state-dir "$scratch/seed-state" >"$seed_log" 2>&1 &
 seed_pid=$!
-trap 'kill $seed_pid 2>/dev/null || true' EXIT
+pids+=($seed_pid)
 port=""
 for _ in $(seq 1 100); do  # up to 10 s for the seed to check and listen
   port=$(sed -n 's/.*"event":"seeding".*"port":\([0-9]*\).*/\1/p' "$seed_log" | head -n 1)
@@ -62,12 +76,22 @@ for _ in $(seq 1 100); do  # up to 10 s for the seed to check and listen
   sleep 0.1
 done
 [ -n "$port" ] || { cat "$seed_log"; die "seed did not start listening"; }
-echo "seeding on 127.0.0.1:$port"
-timeout 60 "$btnode" get "$torrent" -o "$scratch/leech" --bind 127.0.0.2 --listen 0 \
-  --peer "127.0.0.1:$port" --state-dir "$scratch/leech-state" ||
-  die "get did not complete"
+echo "seeding on 127.0.0.2:$port, announced on the DHT"
+echo "btnode get '$magnet' --bootstrap 127.0.0.1:$boot_port (no --peer, no tracker)"
+get_log=$scratch/get.log
+timeout 60 "$btnode" --json get "$magnet" -o "$scratch/leech" --bind 127.0.0.3 --listen 0 \
+  --bootstrap 127.0.0.1:$boot_port --state-dir "$scratch/leech-state" --progress-interval 0.2 \
+  >"$get_log" || { cat "$get_log"; die "get did not complete"; }
+# The progress phases: finding peers -> metadata -> download.
+sed -n -e 's/.*"phase":"finding_peers".*/  &/p' -e 's/.*"phase":"metadata".*/  &/p' \
+  -e 's/.*"event":"metadata".*/  &/p' -e 's/.*"phase":"download".*/  &/p' \
+  -e 's/.*"event":"complete".*/  &/p' "$get_log"
+grep -q '"event":"metadata"' "$get_log" || die "get reported no metadata"
+meta_s=$(sed -n 's/.*"elapsed":\([0-9.]*\).*"event":"metadata".*/\1/p' "$get_log")
+done_s=$(sed -n 's/.*"elapsed":\([0-9.]*\).*"event":"complete".*/\1/p' "$get_log")
 kill -TERM $seed_pid
 wait $seed_pid || die "seed did not exit cleanly on SIGTERM"
+cleanup
 trap - EXIT
 diff -r "$scratch/share" "$scratch/leech/share" || die "downloaded content differs"
 "$btnode" verify "$torrent" "$scratch/leech" || die "verify failed on the download"
@@ -97,6 +121,8 @@ step "summary"
 echo "torrent:     $torrent ($pieces pieces of $piece bytes, $total bytes)"
 echo "magnet:      $magnet"
 echo "intact:      verify exit 0, $pieces/$pieces pieces valid"
-echo "transfer:    seed 127.0.0.1 -> get 127.0.0.2, identical bytes, verify exit 0"
+echo "magnet:      bootstrap 127.0.0.1, seed 127.0.0.2 -> get 127.0.0.3 via the DHT only:"
+echo "             metadata verified after ${meta_s} s, download complete after ${done_s} s,"
+echo "             identical bytes (diff), verify exit 0"
 echo "corrupted:   verify exit 1, bad piece $bad_piece found"
 echo "demo took $(($(date +%s) - start)) s after the build"

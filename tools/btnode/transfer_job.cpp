@@ -458,6 +458,7 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
   }
 
   job.signals.emplace(job.io, [&job](int) { job.stop(kExitOk); });
+  if (job.fetch) print_fetch_progress(job.fetch->stats(), job.discovery(), job.json);
   job.schedule_progress();
   block_termination_signals(false);
   job.io.run();
