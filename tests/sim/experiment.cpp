@@ -23,7 +23,21 @@ double percentile(std::vector<double> values, double p) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
+void join_via_router(Network& net, const ExperimentOptions& o) {
+  const std::vector<Endpoint> via{net.router_endpoint()};
+  const TimePoint start = net.now();
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    net.at(start + o.join_interval * static_cast<int>(i), [&net, i, via] {
+      net.with_node(i, [&](dht::Node& n, std::vector<dht::Datagram>& out) {
+        n.bootstrap(via, net.now(), out);
+      });
+    });
+  }
+  net.run_until(start + o.join_interval * static_cast<int>(net.size()) + o.settle);
+}
+
 void join_all(Network& net, const ExperimentOptions& o) {
+  if (o.join_via_router) return join_via_router(net, o);
   const std::size_t routers = std::clamp<std::size_t>(o.routers, 1, net.size());
   std::vector<Endpoint> router_eps;
   for (std::size_t r = 0; r < routers; ++r) router_eps.push_back(Network::endpoint(r));
@@ -116,16 +130,22 @@ void summarize(Network& net, const std::vector<Sample>& samples, ExperimentRepor
   r.queries_per_lookup = queries / std::max<double>(1, static_cast<double>(r.completed));
   r.packets_per_lookup =
       (queries + answers) / std::max<double>(1, static_cast<double>(r.completed));
-  double bytes = 0, entries = 0, live = 0;
+  double bytes = 0, entries = 0, live = 0, buckets = 0;
+  double smallest = 1e18;
   for (std::size_t i = 0; i < net.size(); ++i) {
     if (net.dead(i)) continue;
     live += 1;
+    buckets += static_cast<double>(net.node(i).table(Endpoint::Family::v4).bucket_count());
+    smallest = std::min(smallest,
+                        static_cast<double>(net.node(i).table(Endpoint::Family::v4).size()));
     bytes += static_cast<double>(net.node(i).table(Endpoint::Family::v4).memory_bytes() +
                                  net.node(i).table(Endpoint::Family::v6).memory_bytes());
     entries += static_cast<double>(net.node(i).table(Endpoint::Family::v4).size());
   }
   r.bytes_per_node = bytes / std::max(1.0, live);
   r.table_size_mean = entries / std::max(1.0, live);
+  r.buckets_mean = buckets / std::max(1.0, live);
+  r.table_size_min = live > 0 ? smallest : 0;
 }
 
 }  // namespace
@@ -137,6 +157,8 @@ ExperimentReport run_experiment(const ExperimentOptions& o) {
   no.link = o.link;
   no.seed = o.seed;
   no.node = o.node;
+  no.router = o.join_via_router;
+  no.router_options.selection = o.router_selection;
   Network net(no);
   const TimePoint t0 = net.now();
   join_all(net, o);

@@ -17,6 +17,10 @@ struct ExperimentOptions {
   double dead = 0.0;  // share of nodes that die after the network formed
   std::uint64_t seed = 1;
   std::size_t routers = 4;  // the first nodes; everyone joins through them
+  // Instead: every node joins through one dht::Router (`btnode bootstrap`)
+  // and nothing else.
+  bool join_via_router = false;
+  dht::RouterSelection router_selection = dht::RouterSelection::closest_of_sample;
   // Joins start this far apart, so many are under way at once.
   Duration join_interval = std::chrono::milliseconds(5);
   Duration settle = std::chrono::seconds(30);  // after the last join starts
@@ -37,6 +41,8 @@ struct ExperimentReport {
   double packets_per_lookup = 0;  // queries sent + answers received
   double bytes_per_node = 0;      // routing table memory, live nodes
   double table_size_mean = 0;     // live entries per table
+  double buckets_mean = 0;        // table depth: buckets per table
+  double table_size_min = 0;      // the emptiest live table
   std::uint64_t datagrams = 0;    // whole run, joins included
   double virtual_s = 0;
   double wall_s = 0;

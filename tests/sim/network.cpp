@@ -36,6 +36,14 @@ Network::Network(const NetworkOptions& options)
     o.allow_local = true;  // the simulated addresses are 10.0.0.0/8
     nodes_.push_back(std::make_unique<dht::Node>(o, now_));
   }
+  if (options.router) {
+    dht::RouterOptions r = options.router_options;
+    r.id = random_id(rng_);
+    r.allow_local = true;
+    r.rng_seed = options.seed;
+    router_ = std::make_unique<dht::Router>(r);
+    router_out_.resize(dht::Router::kMaxOutputs);
+  }
 }
 
 Endpoint Network::endpoint(std::size_t i) {
@@ -86,7 +94,7 @@ void Network::send_all(std::size_t from) {
   for (dht::Datagram& d : out_) {
     ++sent_;
     const std::size_t to = index_of(d.to);
-    if (to >= nodes_.size()) continue;  // nobody there
+    if (to > nodes_.size() || (to == nodes_.size() && !router_)) continue;  // nobody there
     if (lose_(rng_)) {
       ++lost_;
       continue;
@@ -115,8 +123,30 @@ void Network::at(TimePoint when, std::function<void()> action) {
   push({std::max(when, now_), 0, Kind::action, 0, {}, {}, std::move(action)});
 }
 
+void Network::deliver_to_router(Event& e) {
+  const std::size_t self = nodes_.size();
+  const std::size_t n = router_->on_packet(
+      {reinterpret_cast<const std::uint8_t*>(e.bytes.data()), e.bytes.size()}, e.from, now_,
+      router_out_);
+  for (std::size_t k = 0; k < n; ++k) {
+    ++sent_;
+    const std::size_t to = index_of(router_out_[k].to);
+    if (to >= nodes_.size()) continue;
+    if (lose_(rng_)) {
+      ++lost_;
+      continue;
+    }
+    push({now_ + one_way(self, to), 0, Kind::datagram, static_cast<std::uint32_t>(to),
+          router_endpoint(), std::string(router_out_[k].view()), {}});
+  }
+}
+
 void Network::deliver(Event& e) {
   const std::size_t i = e.node;
+  if (e.kind == Kind::datagram && i == nodes_.size()) {
+    deliver_to_router(e);
+    return;
+  }
   switch (e.kind) {
     case Kind::action:
       e.action();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dht/node.h"
+#include "dht/router.h"
 
 namespace btnode::sim {
 
@@ -34,6 +35,9 @@ struct NetworkOptions {
   LinkModel link;
   std::uint64_t seed = 1;
   dht::NodeOptions node;  // id is drawn per node from the seed
+  // A dht::Router (the `btnode bootstrap` responder) at router_endpoint().
+  bool router = false;
+  dht::RouterOptions router_options;
 };
 
 class Network {
@@ -43,6 +47,9 @@ class Network {
   std::size_t size() const { return nodes_.size(); }
   dht::Node& node(std::size_t i) { return *nodes_[i]; }
   static Endpoint endpoint(std::size_t i);
+  // The router lives just past the last node; null without NetworkOptions::router.
+  Endpoint router_endpoint() const { return endpoint(nodes_.size()); }
+  const dht::Router* router() const { return router_.get(); }
   TimePoint now() const { return now_; }
   bool dead(std::size_t i) const { return dead_[i]; }
   void set_dead(std::size_t i, bool dead) { dead_[i] = dead; }
@@ -83,12 +90,15 @@ class Network {
   void send_all(std::size_t from);
   void arm(std::size_t i, TimePoint deadline);
   void deliver(Event& e);
+  void deliver_to_router(Event& e);
   Duration one_way(std::size_t a, std::size_t b) const;
   static std::size_t index_of(const Endpoint& e);
 
   NetworkOptions options_;
   TimePoint now_;
   std::vector<std::unique_ptr<dht::Node>> nodes_;
+  std::unique_ptr<dht::Router> router_;
+  std::vector<dht::RouterDatagram> router_out_;
   std::vector<bool> dead_;
   std::vector<TimePoint> armed_;  // each node's pending timer event
   std::vector<Event> queue_;      // a heap ordered by Later

@@ -39,6 +39,9 @@ nlohmann::json to_json(const btnode::sim::ExperimentReport& r,
           {"queries_per_lookup", r.queries_per_lookup},
           {"bytes_per_node", r.bytes_per_node},
           {"table_size_mean", r.table_size_mean},
+          {"table_size_min", r.table_size_min},
+          {"buckets_mean", r.buckets_mean},
+          {"join_via_router", o.join_via_router},
           {"datagrams", r.datagrams},
           {"alpha", o.node.lookup.alpha},
           {"adaptive_timeout", o.node.rtt.adaptive},
@@ -75,6 +78,11 @@ int main(int argc, char** argv) {
   app.add_flag("--fixed-timeout", fixed_timeout,
                "short timeout always --slow-ms, not sized from measured round trips");
   app.add_option("--routers", o.routers, "bootstrap nodes")->check(CLI::Range(1, 100));
+  std::string selection = "closest";
+  app.add_flag("--join-via-router", o.join_via_router,
+               "every node joins through one router node (btnode bootstrap's responder) only");
+  app.add_option("--router-selection", selection, "nodes the router hands out: closest or random")
+      ->check(CLI::IsMember({"closest", "random"}));
   app.add_flag("--json", json, "print the report as one JSON object");
   try {
     app.parse(argc, argv);
@@ -91,6 +99,8 @@ int main(int argc, char** argv) {
   o.node.lookup.slow_after = std::chrono::milliseconds(slow_ms);
   o.node.lookup.resend_slow = !no_resend;
   o.node.rtt.adaptive = !fixed_timeout;
+  o.router_selection = selection == "random" ? btnode::dht::RouterSelection::random
+                                             : btnode::dht::RouterSelection::closest_of_sample;
 
   const auto report = btnode::sim::run_experiment(o);
   const auto j = to_json(report, o);
