@@ -225,6 +225,7 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     states_.erase(state);
   }
   bool handshaken = peer.attached();
+  bool redial_now = false;
   for (auto& [endpoint, known] : known_) {
     if (known.connection.get() != &peer) continue;
     known.connection.reset();
@@ -234,9 +235,13 @@ void Torrent::on_peer_closed(PeerConnection& peer, const std::string& reason) {
     bool connected = reason.rfind("connect:", 0) != 0;
     if (connection_options_.outgoing_mse == wire::MsePolicy::prefer && !handshaken && connected) {
       known.plaintext_next = known.dialled_encrypted;
-      if (known.plaintext_next) known.next_attempt = Clock::now();
+      if (known.plaintext_next) {
+        known.next_attempt = Clock::now();
+        redial_now = true;
+      }
     }
   }
+  if (redial_now) dial_due_peers();
   // Someone else may be able to use the blocks it held.
   for (auto& [raw, conn] : peers_) {
     if (conn->attached()) fill_requests(*conn);
