@@ -145,6 +145,15 @@ class TransferTest(unittest.TestCase):
         self.assertGreaterEqual(done["downloaded"], 3 * 1024 * 1024 + 12345)
         self.assertEqual(seed.stop(), 0, "seed must exit 0 on SIGINT")
 
+    def test_sequential(self):
+        seed_dir = os.path.join(self.tmp, "seed")
+        write_random(os.path.join(seed_dir, "movie.bin"), 2 * 1024 * 1024 + 999)
+        torrent = self.make_torrent(os.path.join(seed_dir, "movie.bin"), 32768)
+        seed = self.start_seed(torrent, seed_dir)
+        out = os.path.join(self.tmp, "leech")
+        self.get(torrent, out, [f"{seed.ip}:{seed.port}"], "127.0.0.22", "--sequential")
+        self.check_download(torrent, seed_dir, out)
+
     def test_multi_file(self):
         seed_dir = os.path.join(self.tmp, "seed")
         root = os.path.join(seed_dir, "album")

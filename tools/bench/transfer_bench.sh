@@ -61,7 +61,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 # The seeds: btnode (accepts MSE and plain) and libtorrent ("full": checked first).
 seed_log="$scratch/transfer-bt-seed.log"
 "$btnode" --json seed "$torrent" "$seed_dir" --bind "$bt_seed_ip" --listen "$bt_port" \
-  --encryption prefer >"$seed_log" 2>"$scratch/transfer-bt-seed.err" &
+  --no-dht --no-pex --encryption prefer >"$seed_log" 2>"$scratch/transfer-bt-seed.err" &
 pids+=($!)
 /usr/bin/python3 "$lt_pair" seed "$seed_dir" "$torrent" 7001 full >/dev/null 2>&1 &
 pids+=($!)
@@ -81,7 +81,7 @@ bt_get() {
   local start end rss
   start=$(date +%s.%N)
   /usr/bin/time -f %M -o "$scratch/transfer-rss.txt" timeout 600 "$btnode" get "$torrent" \
-    -o "$leech" --bind "$bt_leech_ip" --peer "$bt_seed_ip:$bt_port" --encryption "$1" \
+    -o "$leech" --bind "$bt_leech_ip" --no-dht --no-pex --peer "$bt_seed_ip:$bt_port" --encryption "$1" \
     >/dev/null 2>"$scratch/transfer-get.err" ||
     { echo "transfer_bench: btnode get failed: $(tail -3 "$scratch/transfer-get.err")" >&2; exit 1; }
   end=$(date +%s.%N)
