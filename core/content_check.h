@@ -1,15 +1,11 @@
-// Verification of content on disk against a torrent (`btnode verify`, `seed`,
-// resume checks): maps the torrent's files under a download directory, hashes
-// them with the piece hasher and compares with the torrent's piece hashes.
+// What a hash check of content on disk found (`btnode verify`; see
+// storage/content_verify.h for the check itself): valid pieces and the
+// ranges of bad and missing ones, with per-file reasons.
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <vector>
-
-#include "core/metainfo.h"
-#include "core/piece_hasher.h"
 
 namespace btnode {
 
@@ -30,16 +26,8 @@ struct ContentCheck {
   bool complete() const { return valid_pieces == total_pieces; }
 };
 
-// The torrent's files as they lie under `download_dir` (see CLI.md: a
-// single-file torrent is dir/<name>, a multi-file one is under dir/<name>/).
-std::vector<ContentFile> content_files(const Metainfo& meta,
-                                       const std::filesystem::path& download_dir);
-
-// Compares hashed pieces with the expected ones and builds the ranges.
-ContentCheck compare_pieces(const PieceHashes& hashes, const std::vector<Sha1Digest>& expected);
-
-// content_files + hash_pieces + compare_pieces.
-Result<ContentCheck> verify_content(const Metainfo& meta, const std::filesystem::path& download_dir,
-                                    const HashOptions& options = {});
+// Appends `piece` to `ranges`, merging it into the last range when adjacent.
+// Pieces must come in increasing order.
+void add_to_ranges(std::vector<PieceRange>& ranges, std::int64_t piece);
 
 }  // namespace btnode

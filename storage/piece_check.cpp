@@ -68,6 +68,7 @@ void work(const std::shared_ptr<CheckJob>& job) {
     const std::size_t i = job->next.fetch_add(1);
     if (i >= job->todo.size()) break;
     job->ok[i] = hash_matches(*job, job->todo[i], buffer, sha) ? 1 : 0;
+    if (job->request.progress) job->request.progress->fetch_add(1, std::memory_order_relaxed);
   }
   if (job->running.fetch_sub(1) == 1) {  // the last worker out reports
     job->post([job] { job->done(collect(*job)); });

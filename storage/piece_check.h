@@ -31,6 +31,8 @@ struct CheckRequest {
   std::shared_ptr<const std::vector<Sha1Digest>> hashes;
   Bitfield pieces;                            // which to hash
   std::shared_ptr<std::atomic<bool>> cancel;  // may be null
+  // Counts pieces hashed so far, for progress display; may be null.
+  std::shared_ptr<std::atomic<std::int64_t>> progress;
 };
 
 // Runs on `pool`; `done` is posted once with the result after the last piece.

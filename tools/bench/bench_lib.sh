@@ -22,14 +22,16 @@ timed() {
   awk '{ printf "%s %.3f\n", $1, $2 + $3 }' <<<"$t"
 }
 
-# Prints "WALL CPU MAXRSS_KIB" of "$@" (a failure aborts the bench).
+# Prints "WALL CPU MAXRSS_KIB" of "$@" (CPU = user + sys of the process and
+# its threads); its stdout is kept in $scratch/bench-out.txt. A failure
+# aborts the bench. Needs $scratch.
 timed_rss() {
-  local out
-  out=$(/usr/bin/time -f '%e %U %S %M' "$@" 2>&1 >/dev/null | tail -1) || {
-    echo "bench: '$*' failed: $out" >&2
+  /usr/bin/time -o "$scratch/bench-time.txt" -f '%e %U %S %M' "$@" \
+    >"$scratch/bench-out.txt" 2>"$scratch/bench-stderr.txt" || {
+    echo "bench: '$*' failed: $(cat "$scratch/bench-stderr.txt")" >&2
     exit 1
   }
-  awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' <<<"$out"
+  awk '{ printf "%s %.3f %s\n", $1, $2 + $3, $4 }' "$scratch/bench-time.txt"
 }
 
 # openssl's single-core SHA-1 speed over 1 MiB buffers, in MB/s.

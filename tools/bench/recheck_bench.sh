@@ -66,15 +66,16 @@ run_case() {  # name cache
     read -r w c m < <(timed_rss "$btnode" verify "$t" "$content")
     wall[bt-$key]+="$w " cpu[bt-$key]+="$c " rss[bt-$key]+="$m "
     [ "$cache" = cold ] && evict_cache "$content" || warm_cache "$content"
-    local out
-    out=$(/usr/bin/python3 "$lt_recheck" "$t" "$content")
+    local lc out
+    read -r _ lc _ < <(timed_rss /usr/bin/python3 "$lt_recheck" "$t" "$content")
+    out=$(cat "$scratch/bench-out.txt")
     read -r lw _ <<<"$out"
     # libtorrent must find every piece: otherwise it timed something else.
     [ "$(awk '{split($2, a, "/"); print (a[1] == a[2])}' <<<"$out")" = 1 ] ||
       { echo "recheck_bench: libtorrent did not find all pieces: $out" >&2; exit 1; }
-    wall[lt-$key]+="$lw "
-    printf '%-10s round %d: btnode %.3f s (cpu %.3f, rss %d MiB)  libtorrent %.3f s\n' \
-      "$key" "$r" "$w" "$c" $((m / 1024)) "$lw"
+    wall[lt-$key]+="$lw " cpu[lt-$key]+="$lc "
+    printf '%-10s round %d: btnode %.3f s (cpu %.3f, rss %d MiB)  libtorrent %.3f s (cpu %.3f incl. python)\n' \
+      "$key" "$r" "$w" "$c" $((m / 1024)) "$lw" "$lc"
   done
 }
 
@@ -93,10 +94,11 @@ for name in one many; do
   for cache in warm cold; do
     key="$name-$cache"
     bw=$(med "${wall[bt-$key]}") lw=$(med "${wall[lt-$key]}")
-    bc=$(med "${cpu[bt-$key]}") peak=$(tr ' ' '\n' <<<"${rss[bt-$key]}" | grep . | sort -g | tail -1)
+    bc=$(med "${cpu[bt-$key]}") lc=$(med "${cpu[lt-$key]}") peak=$(tr ' ' '\n' <<<"${rss[bt-$key]}" | grep . | sort -g | tail -1)
     mbs=$(calc "$size / 1000000 / $bw")
     printf '%-10s median btnode %.3f s (%.0f MB/s, %.0f%% of openssl x cores, cpu %.3f s, peak rss %d MiB)' \
       "$key" "$bw" "$mbs" "$(calc "100 * $mbs / ($ossl_mbs * $cores)")" "$bc" $((peak / 1024))
-    printf '  libtorrent %.3f s  ratio %.2f\n' "$lw" "$(calc "$bw / $lw")"
+    printf '  libtorrent %.3f s (cpu %.3f)  ratio wall %.2f  cpu %.2f\n' "$lw" "$lc" \
+      "$(calc "$bw / $lw")" "$(calc "$bc / $lc")"
   done
 done

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "core/content_check.h"
+#include "storage/content_verify.h"
 #include "tools/btnode/common.h"
 #include "tools/btnode/progress.h"
 
@@ -67,9 +67,9 @@ int run_verify(const VerifyArgs& args, const GlobalOptions& globals) {
   spdlog::debug("verifying '{}' against content in '{}'", meta->name, dir.string());
 
   ProgressLine progress("verifying", !globals.json);
-  HashOptions options;
+  storage::VerifyOptions options;
   options.on_progress = progress.callback();
-  auto check = verify_content(*meta, dir, options);
+  auto check = storage::verify_on_disk(*meta, dir, options);
   progress.finish();
   if (!check) return job_failed(check.error().message);
   double seconds = now_seconds() - start;
