@@ -5,6 +5,13 @@
 #include <algorithm>
 
 namespace btnode::node {
+namespace {
+
+// Fast polls of an empty table stop after this many (~10 s at 50 ms); then
+// the usual backoff applies (a node with no network at all).
+constexpr std::size_t kMaxEmptyPolls = 200;
+
+}  // namespace
 
 DhtAnnouncer::DhtAnnouncer(asio::io_context& io, DhtService& dht, NodeId info_hash,
                            DhtAnnouncerOptions options, OnPeer on_peer, WantsPeers wants_peers)
@@ -119,7 +126,13 @@ void DhtAnnouncer::on_result(Endpoint::Family, const dht::LookupResult& r) {
   spdlog::debug("dht: lookup done, {} nodes asked, {} peers, announced to {}", r.progress.queried,
                 r.peers.size(), r.announced);
   if (!running_.empty()) return;
-  // An empty table (or no token yet) finishes at once: try again soon.
+  if (r.progress.queried == 0 && ++empty_polls_ <= kMaxEmptyPolls) {
+    // An empty table (the join has not answered yet): look again as soon as
+    // the first nodes are in, without waiting for the whole join lookup
+    // (one dead node in it costs seconds).
+    schedule(options_.empty_table_poll);
+    return;
+  }
   bool short_of_peers = (wants_peers_ && wants_peers_()) || r.announced == 0;
   if (short_of_peers) {
     schedule(retry_);

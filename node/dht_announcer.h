@@ -1,6 +1,6 @@
 // DhtAnnouncer: one torrent's use of the DHT (BEP 5). It looks the info-hash
-// up as soon as it starts (with whatever the routing table holds, and again
-// once the node has joined), announces our TCP port to the closest nodes that
+// up as soon as it starts (with whatever the routing table holds, then as
+// soon as the first nodes of the join are in, and again once it has joined), announces our TCP port to the closest nodes that
 // gave a token (get_peers and announce_peer are one lookup), and hands every
 // new peer to its owner. While the owner is short of peers it repeats the
 // lookup on a short schedule (doubling from `retry_min` up to `retry_max`);
@@ -31,6 +31,8 @@ struct DhtAnnouncerOptions {
   std::chrono::milliseconds retry_min{2'000};
   std::chrono::milliseconds retry_max{60'000};
   std::chrono::milliseconds reannounce{15 * 60 * 1000};
+  // While the routing table is still empty: how often to look again.
+  std::chrono::milliseconds empty_table_poll{50};
 };
 
 struct DhtAnnouncerStats {
@@ -76,6 +78,7 @@ class DhtAnnouncer {
   std::size_t nodes_asked_done_ = 0;  // queries of finished lookups
   std::map<dht::LookupId, std::size_t> nodes_asked_running_;
   std::size_t announced_ = 0;
+  std::size_t empty_polls_ = 0;
   bool stopped_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
