@@ -51,7 +51,8 @@ Torrent::~Torrent() {
 }
 
 Result<void> Torrent::start() {
-  auto files = storage::FileStore::for_torrent(meta_, options_.download_dir);
+  auto files = storage::FileStore::for_torrent(meta_, options_.download_dir,
+                                                  {.preallocate = options_.preallocate});
   if (!files) return fail(files.error());
   storage::TorrentStorageConfig config;
   config.files = std::shared_ptr<storage::FileStore>(std::move(*files));

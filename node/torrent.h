@@ -46,6 +46,9 @@ namespace btnode::node {
 
 struct TorrentOptions {
   std::filesystem::path download_dir;
+  // Allocate every file at full size at start (a full disk shows at once);
+  // default: sparse files that grow as pieces arrive.
+  bool preallocate = false;
   std::filesystem::path resume_path;  // empty: no resume data
   std::size_t max_peers = 64;
   // Pieces strictly in order (streaming) instead of rarest first.

@@ -15,6 +15,8 @@ void register_get(CLI::App& app, GlobalOptions& globals, Action& action) {
   cmd->add_option("-o,--output", args->dir, "Download directory (default: .)");
   cmd->add_flag("--sequential", args->sequential,
                "Fetch pieces strictly in order (streaming) instead of rarest first");
+  cmd->add_flag("--preallocate", args->preallocate,
+               "Allocate files at full size at start instead of sparse (finds a full disk at once)");
   cmd->add_option("--seed-time", args->seed_time, "Seconds to keep seeding after completion")
       ->check(CLI::NonNegativeNumber);
   add_transfer_options(*cmd, *args);

@@ -346,6 +346,7 @@ Result<void> start_torrent(Job& job, const TransferArgs& args, TransferMode mode
   node::TorrentOptions topt;
   topt.download_dir = args.dir;
   topt.sequential = args.sequential;
+  topt.preallocate = args.preallocate;
   topt.resume_path = resume_path(args, meta);
   topt.extensions.pex = !args.no_pex;
   std::error_code ec;

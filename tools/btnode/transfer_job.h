@@ -21,6 +21,7 @@ struct TransferArgs {
   std::vector<std::string> peers;     // --peer HOST:PORT
   double seed_time = 0;               // get only
   bool sequential = false;            // get only: pieces in order
+  bool preallocate = false;           // get only: full-size files at start
   double progress_interval = 1;       // seconds between progress lines
   std::string encryption = "prefer";  // --encryption prefer|require|disable
   bool no_dht = false;                // --no-dht
