@@ -178,6 +178,7 @@ std::size_t Router::on_query(const Query& q, TimePoint now, std::span<RouterData
       RouterDatagram& ping = out[1];
       const std::size_t len = write_ping(q, now, ping);
       budget -= len;
+      remember_querier(q);
       ++stats_.pings_sent;
       count = 1;
     }
@@ -331,6 +332,46 @@ std::size_t Router::pick(const Ring& ring, const Query& q, std::size_t max, std:
   return n;
 }
 
+template <class Ring>
+std::size_t Router::top_up(const Ring& backup, const Query& q, std::size_t have, std::size_t max,
+                           std::uint8_t* out) const {
+  constexpr std::size_t E = Ring::kEntrySize;
+  const std::string_view self = q.from.address_bytes();
+  for (std::size_t i = backup.size(); i-- > 0 && have < max;) {
+    const std::uint8_t* e = backup.at(i).data();
+    const bool querier = self.size() == E - 22 &&
+                         std::memcmp(e + 20, self.data(), self.size()) == 0 &&
+                         ((e[E - 2] << 8) | e[E - 1]) == q.from.port();
+    bool dup = querier;
+    for (std::size_t k = 0; k < have && !dup; ++k)
+      dup = std::memcmp(out + k * E + 20, e + 20, E - 20) == 0;
+    if (dup) continue;
+    std::memcpy(out + have * E, e, E);
+    ++have;
+  }
+  return have;
+}
+
+void Router::remember_querier(const Query& q) {
+  const std::string_view addr = q.from.address_bytes();
+  const std::uint16_t port = q.from.port();
+  if (q.from.is_v4()) {
+    NodeRingV4::Entry e;
+    std::memcpy(e.data(), q.m.id.data(), 20);
+    std::memcpy(e.data() + 20, addr.data(), 4);
+    e[24] = static_cast<std::uint8_t>(port >> 8);
+    e[25] = static_cast<std::uint8_t>(port);
+    backup_.v4.push(e);
+  } else {
+    NodeRingV6::Entry e;
+    std::memcpy(e.data(), q.m.id.data(), 20);
+    std::memcpy(e.data() + 20, addr.data(), 16);
+    e[36] = static_cast<std::uint8_t>(port >> 8);
+    e[37] = static_cast<std::uint8_t>(port);
+    backup_.v6.push(e);
+  }
+}
+
 std::size_t Router::write_reply(const Query& q, std::size_t budget, RouterDatagram& d) {
   const std::string_view addr = q.from.address_bytes();
   const std::size_t tid = q.m.transaction_id.size();
@@ -364,13 +405,15 @@ std::size_t Router::write_reply(const Query& q, std::size_t budget, RouterDatagr
   o.put("1:rd2:id20:");
   o.put(id_.bytes.data(), 20);
   if (n4) {
-    const std::size_t k = pick(ring_v4(), q, max4, nodes.data());
+    std::size_t k = pick(ring_v4(), q, max4, nodes.data());
+    k = top_up(backup_.v4, q, k, max4, nodes.data());
     o.put("5:nodes");
     o.len_prefix(k * 26);
     o.put(nodes.data(), k * 26);
   }
   if (n6) {
-    const std::size_t k = pick(ring_v6(), q, max6, nodes.data());
+    std::size_t k = pick(ring_v6(), q, max6, nodes.data());
+    k = top_up(backup_.v6, q, k, max6, nodes.data());
     o.put("6:nodes6");
     o.len_prefix(k * 38);
     o.put(nodes.data(), k * 38);

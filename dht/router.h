@@ -143,11 +143,20 @@ class Router {
   void remember(const Query& q, TimePoint now);
   template <class Ring>
   std::size_t pick(const Ring& ring, const Query& q, std::size_t max, std::uint8_t* out);
+  template <class Ring>
+  std::size_t top_up(const Ring& backup, const Query& q, std::size_t have, std::size_t max,
+                     std::uint8_t* out) const;
+  void remember_querier(const Query& q);
   std::uint64_t next_random();
 
   NodeId id_;
   RouterOptions options_;
   RouterRings own_;
+  // The last queriers pinged for verification, not yet verified. Handed out
+  // only to fill answers while the buffer holds fewer than 8 nodes, so the
+  // first nodes to join a fresh router meet each other.
+  RouterRings backup_{kBackupSize, kBackupSize};
+  static constexpr std::size_t kBackupSize = 16;
   const RouterRings* shared_;
   std::vector<VerifiedNode> pending_;
   SynCookie cookies_;

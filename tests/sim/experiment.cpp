@@ -136,8 +136,9 @@ void summarize(Network& net, const std::vector<Sample>& samples, ExperimentRepor
     if (net.dead(i)) continue;
     live += 1;
     buckets += static_cast<double>(net.node(i).table(Endpoint::Family::v4).bucket_count());
-    smallest = std::min(smallest,
-                        static_cast<double>(net.node(i).table(Endpoint::Family::v4).size()));
+    const std::size_t size = net.node(i).table(Endpoint::Family::v4).size();
+    smallest = std::min(smallest, static_cast<double>(size));
+    if (size < 8) ++r.small_tables;
     bytes += static_cast<double>(net.node(i).table(Endpoint::Family::v4).memory_bytes() +
                                  net.node(i).table(Endpoint::Family::v6).memory_bytes());
     entries += static_cast<double>(net.node(i).table(Endpoint::Family::v4).size());

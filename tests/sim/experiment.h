@@ -43,6 +43,7 @@ struct ExperimentReport {
   double table_size_mean = 0;     // live entries per table
   double buckets_mean = 0;        // table depth: buckets per table
   double table_size_min = 0;      // the emptiest live table
+  std::size_t small_tables = 0;   // live tables with fewer than 8 nodes
   std::uint64_t datagrams = 0;    // whole run, joins included
   double virtual_s = 0;
   double wall_s = 0;
