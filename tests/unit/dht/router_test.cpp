@@ -241,6 +241,22 @@ TEST_F(RouterTest, MartianSourcesAreDroppedUnlessLocalIsAllowed) {
   EXPECT_EQ(send(local, q, Endpoint::v4({224, 0, 0, 1}, 6881)), 0u);  // never multicast
 }
 
+TEST_F(RouterTest, AFreshRouterIntroducesItsFirstQueriersToEachOther) {
+  Router r(options());
+  for (std::uint32_t i = 1; i <= 3; ++i) {
+    const Endpoint e = v4(i);
+    ASSERT_EQ(send(r, query(make_secure_node_id(e), PingArgs{}), e), 2u);  // pings unanswered
+  }
+  EXPECT_EQ(r.ring_v4().size(), 0u);
+  const Endpoint a = v4(2);  // one of them: handed the other two, never itself
+  ASSERT_GE(send(r, query(make_secure_node_id(a), FindNodeArgs{random_node_id(), std::nullopt}), a), 1u);
+  const Decoded dec = decode(out[0].view());
+  const auto& nodes = *std::get<Response>(std::get<Message>(dec).body).nodes;
+  ASSERT_EQ(nodes.size(), 2 * 26u);
+  for (std::size_t k = 0; k < 2; ++k)
+    EXPECT_NE(nodes.substr(k * 26 + 20, 4), std::string("\x19\x00\x00\x02", 4));
+}
+
 class RouterFilledTest : public RouterTest {
  protected:
   void SetUp() override {
