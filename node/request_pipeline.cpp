@@ -57,7 +57,7 @@ std::uint32_t RequestPipeline::target(std::uint32_t peer_reqq) const {
   const std::uint32_t upper = std::min(options_.max_requests, peer_reqq);
   const std::uint32_t lower = std::min(options_.min_requests, upper);
   if (!have_rtt_ || options_.block_size == 0) return lower;
-  const double seconds = std::chrono::duration<double>(min_rtt_).count();
+  const double seconds = std::chrono::duration<double>(std::max(min_rtt_, options_.rtt_floor)).count();
   const double blocks = std::ceil(bandwidth() * seconds * options_.headroom / options_.block_size);
   if (blocks >= static_cast<double>(upper)) return upper;
   return std::max(lower, static_cast<std::uint32_t>(blocks));

@@ -40,6 +40,11 @@ struct RequestPipelineOptions {
   // Shortest round: on loopback the rtt is ~0.1 ms, too few blocks per round
   // for a stable sample.
   Duration round_floor = std::chrono::milliseconds(10);
+  // The round trip the target assumes is at least this. A peer serving from
+  // disk answers in bursts whose spacing (its disk reads, its scheduler on a
+  // busy machine) is not in the minimum RTT: on loopback that minimum is
+  // ~0.1 ms, a target of a few blocks, and the link idles between bursts.
+  Duration rtt_floor{};
 };
 
 class RequestPipeline {

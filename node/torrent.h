@@ -54,8 +54,9 @@ struct TorrentOptions {
   // Pieces strictly in order (streaming) instead of rarest first.
   bool sequential = false;
   // Outstanding requests per peer follow rate x RTT within these bounds
-  // (and the peer's reqq).
-  RequestPipelineOptions pipeline;
+  // (and the peer's reqq); the RTT is taken as at least 10 ms (see
+  // RequestPipelineOptions::rtt_floor: loopback and LAN peers serving from disk).
+  RequestPipelineOptions pipeline{.rtt_floor = std::chrono::milliseconds(10)};
   // The requests we queue from a peer (our advertised reqq).
   std::uint32_t max_peer_requests = 500;
   ChokerOptions choker;

@@ -85,6 +85,21 @@ TEST(RequestPipelineTest, BoundedByMaximumAndPeerReqq) {
   EXPECT_EQ(pipeline.room(300, 250), 0u);
 }
 
+// A link faster than its minimum RTT suggests (loopback: 0.1 ms) is given
+// at least rate x rtt_floor in flight.
+TEST(RequestPipelineTest, RttFloorSizesTheQueueForBurstyFastPeers) {
+  RequestPipelineOptions options;
+  options.rtt_floor = milliseconds(10);
+  RequestPipeline floored(options);
+  RequestPipeline bare;
+  Link a{300e6, milliseconds(1)};
+  Link b{300e6, milliseconds(1)};
+  a.run(floored, 400);
+  b.run(bare, 400);
+  EXPECT_GE(floored.target(100000), bdp_blocks(300e6, milliseconds(10)));
+  EXPECT_LE(bare.target(100000), 2 * bdp_blocks(300e6, milliseconds(1)) + 2);
+}
+
 TEST(RequestPipelineTest, SlowPeerKeepsTheMinimum) {
   RequestPipeline pipeline;
   Link link{20e3, milliseconds(50)};
