@@ -2,10 +2,11 @@
 // first check on every datagram, before any parsing.
 //
 // Each address hashes (keyed SipHash, so senders cannot aim at one slot) to
-// one slot holding a tag and a bucket. A different address landing on a
-// taken slot takes it over with a full bucket: the table never grows, and an
-// attacker cycling through many addresses only gets what many honest hosts
-// would get — the global outgoing budget bounds the total.
+// a pair of slots holding a tag and a bucket. A new address takes over the
+// fuller bucket of the pair, starting full: the table never grows, a busy
+// (near-empty) bucket survives newcomers, and an attacker cycling through
+// many addresses only gets what as many honest hosts would get — the global
+// outgoing budget bounds the total.
 #pragma once
 
 #include <array>
