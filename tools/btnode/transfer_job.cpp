@@ -14,6 +14,7 @@
 #include "node/asio_endpoint.h"
 #include "node/dht_announcer.h"
 #include "node/dht_service.h"
+#include "node/lsd_service.h"
 #include "node/metadata_fetch.h"
 #include "node/session.h"
 #include "node/signals.h"
@@ -151,6 +152,7 @@ struct Job {
   std::unique_ptr<node::DhtService> dht;
   std::unique_ptr<node::DhtAnnouncer> announcer;
   std::unique_ptr<node::MetadataFetch> fetch;  // a magnet link before its metadata
+  std::unique_ptr<node::LsdService> lsd;
   node::Torrent* torrent = nullptr;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   asio::steady_timer progress_timer{io};
@@ -171,6 +173,7 @@ struct Job {
     if (torrent && !json) print_progress(torrent->stats(), discovery(), false);
     if (announcer) announcer->stop();
     if (fetch) fetch->stop();
+    if (lsd) lsd->stop();
     session->stop([this] {
       if (dht) dht->stop();
       io.stop();
@@ -290,6 +293,7 @@ void add_transfer_options(CLI::App& command, TransferArgs& args) {
       ->check(CLI::IsMember({"prefer", "require", "disable"}));
   command.add_flag("--no-dht", args.no_dht, "Do not look for peers on (or announce to) the DHT");
   command.add_flag("--no-pex", args.no_pex, "No peer exchange (ut_pex)");
+  command.add_flag("--no-lsd", args.no_lsd, "No local service discovery (BEP 14 multicast)");
   add_network_options(command, args.net);
 }
 
@@ -395,6 +399,29 @@ void start_metadata_fetch(Job& job, const TransferArgs& args, TransferMode mode,
   job.fetch->start();
 }
 
+// BEP 14 on the LAN (IPv4). Failing to join the group (no multicast on the
+// interface) only costs this source of peers.
+void start_lsd(Job& job, const TransferArgs& args, const NodeId& info_hash) {
+  node::LsdServiceOptions o;
+  for (const auto& text : args.net.bind) {
+    auto address = Endpoint::from_address(text, 0);
+    if (address && address->is_v4()) {
+      o.bind = *address;
+      break;
+    }
+  }
+  if (!args.net.bind.empty() && !o.bind) return;  // IPv6 only: the v6 group is not joined yet
+  o.listen_port = job.session->listen_port();
+  job.lsd = std::make_unique<node::LsdService>(
+      job.io, o, [&job](const pex::LsdHash&, const Endpoint& peer) { job.add_peer(peer); });
+  if (auto started = job.lsd->start(); !started) {
+    spdlog::info("{}", started.error().message);
+    job.lsd.reset();
+    return;
+  }
+  job.lsd->add_torrent(info_hash.bytes);
+}
+
 }  // namespace
 
 int run_transfer(const TransferArgs& args, const GlobalOptions& globals, TransferMode mode) {
@@ -407,8 +434,8 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
   if (source->magnet) {
     const auto& m = *source->magnet;
     peers->insert(peers->end(), m.peers.begin(), m.peers.end());  // x.pe
-    if (args.no_dht && peers->empty() && m.peer_hosts.empty())
-      return job_failed("magnet link with --no-dht and no peers: nowhere to get the metadata");
+    if (args.no_dht && args.no_lsd && args.no_pex && peers->empty() && m.peer_hosts.empty())
+      return job_failed("magnet link with no peers and every discovery source off");
     std::vector<std::string> hosts;
     for (const auto& hp : m.peer_hosts) hosts.push_back(hp.host + ":" + std::to_string(hp.port));
     if (auto named = resolve_peers(hosts)) {
@@ -457,6 +484,8 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
         });
     job.announcer->start();
   }
+
+  if (!args.no_lsd && !is_private) start_lsd(job, args, dht_target);
 
   job.signals.emplace(job.io, [&job](int) { job.stop(kExitOk); });
   if (job.fetch) print_fetch_progress(job.fetch->stats(), job.discovery(), job.json);

@@ -26,12 +26,13 @@ struct TransferArgs {
   std::string encryption = "prefer";  // --encryption prefer|require|disable
   bool no_dht = false;                // --no-dht
   bool no_pex = false;                // --no-pex
+  bool no_lsd = false;                // --no-lsd
   NetworkOptions net;
 };
 
 enum class TransferMode { download, seed };
 
-// Adds --peer, --no-dht, --no-pex and the network flags.
+// Adds --peer, --no-dht, --no-pex, --no-lsd and the network flags.
 void add_transfer_options(CLI::App& command, TransferArgs& args);
 
 // Runs the job to its end; returns the exit status.
