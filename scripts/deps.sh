@@ -4,8 +4,9 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libasio-dev libssl-dev libsodium-dev libspdlog-dev libgtest-dev libgmock-dev
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev
   python3 python3-libtorrent aria2 mktorrent openssl
+  opentracker transmission-daemon transmission-cli
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -85,6 +85,32 @@ bencode::Item::List dict_peers(const std::vector<Endpoint>& peers) {
 
 }  // namespace
 
+Result<std::optional<HttpTarget>> parse_http_get(std::string_view head) {
+  auto end = head.find("\r\n\r\n");
+  if (end == std::string_view::npos) return std::optional<HttpTarget>();
+  auto line = head.substr(0, head.find("\r\n"));
+  if (line.substr(0, 4) != "GET ") return fail("not a GET request");
+  line.remove_prefix(4);
+  auto space = line.find(' ');
+  if (space == std::string_view::npos || line.substr(space + 1, 5) != "HTTP/")
+    return fail("malformed request line");
+  auto target = line.substr(0, space);
+  if (target.empty() || target.front() != '/') return fail("malformed request target");
+  HttpTarget out;
+  auto q = target.find('?');
+  out.path = std::string(target.substr(0, q));
+  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
+  return std::optional<HttpTarget>(std::move(out));
+}
+
+std::string http_response(int status, std::string_view reason, std::string_view body) {
+  std::string out = "HTTP/1.0 " + std::to_string(status) + " " + std::string(reason) + "\r\n";
+  out += "Content-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n";
+  out += body;
+  return out;
+}
+
 Result<AnnounceRequest> parse_announce_query(std::string_view query) {
   AnnounceRequest q;
   q.numwant = 50;

@@ -3,6 +3,7 @@
 // or the dictionary model.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,6 +13,17 @@
 #include "tracker/announce.h"
 
 namespace btnode::tracker {
+
+// The target of an HTTP GET request head ("GET /announce?x=1 HTTP/1.1\r\n...").
+struct HttpTarget {
+  std::string path;   // percent-escapes kept
+  std::string query;  // after '?', without it; may be empty
+};
+// Nothing until the head is complete ("\r\n\r\n" seen); an error for a
+// method other than GET or a malformed request line.
+Result<std::optional<HttpTarget>> parse_http_get(std::string_view head);
+
+std::string http_response(int status, std::string_view reason, std::string_view body);
 
 // `query` is the part after '?'. Errors are one line for the failure reason.
 // compact defaults to true when absent (as most trackers do).

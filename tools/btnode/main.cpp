@@ -22,6 +22,7 @@ int run(int argc, char** argv) {
   register_dht(app, globals, action);
   register_get(app, globals, action);
   register_seed(app, globals, action);
+  register_tracker(app, globals, action);
 
   try {
     app.parse(argc, argv);

@@ -15,6 +15,15 @@ void add_network_options(CLI::App& command, NetworkOptions& net) {
                      "Where the node id and DHT routing table are kept");
 }
 
+bool allows_local(const NetworkOptions& net) {
+  if (net.allow_local) return true;
+  for (const auto& text : net.bind) {
+    auto address = Endpoint::from_address(text, 0);
+    if (address && (address->is_loopback() || address->is_private())) return true;
+  }
+  return false;
+}
+
 std::filesystem::path default_state_dir() {
   if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg)
     return std::filesystem::path(xdg) / "btnode";

@@ -29,6 +29,9 @@ struct NetworkOptions {
 
 void add_network_options(CLI::App& command, NetworkOptions& net);
 
+// --allow-local, or a --bind address that is loopback or private.
+bool allows_local(const NetworkOptions& net);
+
 // $XDG_STATE_HOME/btnode, else ~/.local/state/btnode.
 std::filesystem::path default_state_dir();
 

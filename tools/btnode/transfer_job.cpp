@@ -15,9 +15,11 @@
 #include "node/dht_announcer.h"
 #include "node/dht_service.h"
 #include "node/lsd_service.h"
+#include "node/http_fetcher.h"
 #include "node/metadata_fetch.h"
 #include "node/session.h"
 #include "node/signals.h"
+#include "node/tracker_announcer.h"
 
 namespace btnode::cli {
 namespace {
@@ -154,6 +156,8 @@ struct Job {
   std::unique_ptr<node::MetadataFetch> fetch;  // a magnet link before its metadata
   std::unique_ptr<node::LsdService> lsd;
   node::Torrent* torrent = nullptr;
+  std::unique_ptr<node::HttpFetcher> http;
+  std::unique_ptr<node::TrackerAnnouncer> trackers;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   asio::steady_timer progress_timer{io};
   asio::steady_timer seed_timer{io};
@@ -174,10 +178,15 @@ struct Job {
     if (announcer) announcer->stop();
     if (fetch) fetch->stop();
     if (lsd) lsd->stop();
-    session->stop([this] {
-      if (dht) dht->stop();
-      io.stop();
-    });
+    auto stop_session = [this] {
+      session->stop([this] {
+        if (dht) dht->stop();
+        io.stop();
+      });
+    };
+    // `stopped` to the trackers first (bounded by their stop timeout).
+    if (trackers) return trackers->stop(stop_session);
+    stop_session();
   }
 
   double elapsed() const {
@@ -235,6 +244,7 @@ void announce_ready(Job& job, TransferMode mode, const storage::CheckFinished& d
 }
 
 void on_complete(Job& job, const TransferArgs& args, TransferMode mode) {
+  if (job.trackers) job.trackers->on_complete();
   if (mode == TransferMode::seed) return;
   if (job.json) {
     auto s = job.torrent->stats();
@@ -256,6 +266,7 @@ node::TorrentCallbacks callbacks(Job& job, const TransferArgs& args, TransferMod
   node::TorrentCallbacks cb;
   cb.on_checked = [&job, mode](const storage::CheckFinished& done) {
     announce_ready(job, mode, done);
+    if (job.trackers) job.trackers->start();
   };
   cb.on_complete = [&job, &args, mode] { on_complete(job, args, mode); };
   cb.on_error = [&job](const std::string& message) {
@@ -294,6 +305,9 @@ void add_transfer_options(CLI::App& command, TransferArgs& args) {
   command.add_flag("--no-dht", args.no_dht, "Do not look for peers on (or announce to) the DHT");
   command.add_flag("--no-pex", args.no_pex, "No peer exchange (ut_pex)");
   command.add_flag("--no-lsd", args.no_lsd, "No local service discovery (BEP 14 multicast)");
+  command.add_option("--tracker", args.trackers,
+                     "Also announce to this tracker URL (http, https, udp), repeatable");
+  command.add_flag("--no-trackers", args.no_trackers, "Do not announce to trackers");
   add_network_options(command, args.net);
 }
 
@@ -422,6 +436,42 @@ void start_lsd(Job& job, const TransferArgs& args, const NodeId& info_hash) {
   job.lsd->add_torrent(info_hash.bytes);
 }
 
+// The torrent's tiers (announce-list, else announce) or the magnet's tr=
+// (one tier each), then one tier per --tracker; none with --no-trackers.
+std::vector<std::vector<std::string>> tracker_tiers(const TransferArgs& args, const Source& source) {
+  if (args.no_trackers) return {};
+  std::vector<std::vector<std::string>> tiers;
+  if (source.meta) tiers = source.meta->trackers;
+  if (source.magnet)
+    for (const auto& url : source.magnet->trackers) tiers.push_back({url});
+  for (const auto& url : args.trackers) tiers.push_back({url});
+  return tiers;
+}
+
+// Peers from trackers go wherever Job::add_peer sends them (the metadata
+// fetch of a magnet link, then the torrent).
+void make_trackers(Job& job, const TransferArgs& args, const InfoHash& info_hash,
+                   std::vector<std::vector<std::string>> tiers) {
+  if (tiers.empty()) return;
+  node::TrackerAnnouncerOptions o;
+  o.tiers = std::move(tiers);
+  o.info_hash = info_hash.wire_id();
+  o.peer_id = job.session->peer_id();
+  o.port = job.session->listen_port();
+  o.allow_local = allows_local(args.net);
+  if (!args.net.bind.empty()) o.bind = Endpoint::from_address(args.net.bind.front(), 0);
+  o.counters = [&job] {
+    if (!job.torrent) return node::TransferCounters{0, 0, 1};  // metadata unknown: not a seed
+    auto s = job.torrent->stats();
+    return node::TransferCounters{s.uploaded, s.downloaded, s.bytes_total - s.bytes_have};
+  };
+  o.on_peers = [&job](const std::vector<Endpoint>& peers) {
+    for (const auto& p : peers) job.add_peer(p);
+  };
+  job.http = std::make_unique<node::HttpFetcher>(job.io);
+  job.trackers = std::make_unique<node::TrackerAnnouncer>(job.io, *job.http, std::move(o));
+}
+
 }  // namespace
 
 int run_transfer(const TransferArgs& args, const GlobalOptions& globals, TransferMode mode) {
@@ -434,7 +484,8 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
   if (source->magnet) {
     const auto& m = *source->magnet;
     peers->insert(peers->end(), m.peers.begin(), m.peers.end());  // x.pe
-    if (args.no_dht && args.no_lsd && args.no_pex && peers->empty() && m.peer_hosts.empty())
+    if (args.no_dht && args.no_lsd && args.no_pex && peers->empty() && m.peer_hosts.empty() &&
+        (args.no_trackers || (m.trackers.empty() && args.trackers.empty())))
       return job_failed("magnet link with no peers and every discovery source off");
     std::vector<std::string> hosts;
     for (const auto& hp : m.peer_hosts) hosts.push_back(hp.host + ":" + std::to_string(hp.port));
@@ -455,6 +506,9 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
   if (auto listening = job.session->listen(); !listening)
     return job_failed(listening.error().message);
 
+  auto tiers = tracker_tiers(args, *source);
+  auto info_hash = source->meta ? source->meta->info_hash : source->magnet->info_hash;
+  make_trackers(job, args, info_hash, std::move(tiers));
   NodeId dht_target;
   if (source->meta) {
     dht_target = source->meta->info_hash.dht_target();
@@ -465,6 +519,7 @@ int run_transfer(const TransferArgs& args, const GlobalOptions& globals, Transfe
   } else {
     dht_target = source->magnet->info_hash.dht_target();
     start_metadata_fetch(job, args, mode, *source->magnet);
+    if (job.trackers) job.trackers->start();  // no content to check first
   }
   for (const auto& peer : *peers) job.add_peer(peer);
 

@@ -19,12 +19,14 @@ struct TransferArgs {
   std::string torrent;                // get: .torrent, magnet link or info-hash
   std::string dir;                    // get: -o DIR; seed: PATH
   std::vector<std::string> peers;     // --peer HOST:PORT
+  std::vector<std::string> trackers;  // --tracker URL, each its own tier after the torrent's
   double seed_time = 0;               // get only
   bool sequential = false;            // get only: pieces in order
   bool preallocate = false;           // get only: full-size files at start
   double progress_interval = 1;       // seconds between progress lines
   std::string encryption = "prefer";  // --encryption prefer|require|disable
   bool no_dht = false;                // --no-dht
+  bool no_trackers = false;           // --no-trackers
   bool no_pex = false;                // --no-pex
   bool no_lsd = false;                // --no-lsd
   NetworkOptions net;

@@ -90,3 +90,32 @@ TEST(HttpServerCodec, ScrapeAndFailureBodiesDecode) {
 
 }  // namespace
 }  // namespace btnode::tracker
+
+namespace btnode::tracker {
+namespace {
+
+TEST(HttpServerCodec, ParsesGetRequestHeads) {
+  auto partial = parse_http_get("GET /announce?a=1 HTTP/1.1\r\nHost: x\r\n");
+  ASSERT_TRUE(partial);
+  EXPECT_FALSE(partial->has_value());
+  auto full = parse_http_get("GET /announce?a=1&b=2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(full);
+  ASSERT_TRUE(full->has_value());
+  EXPECT_EQ((*full)->path, "/announce");
+  EXPECT_EQ((*full)->query, "a=1&b=2");
+  auto bare = parse_http_get("GET /scrape HTTP/1.0\r\n\r\n");
+  ASSERT_TRUE(bare && bare->has_value());
+  EXPECT_EQ((*bare)->query, "");
+  EXPECT_FALSE(parse_http_get("POST /announce HTTP/1.1\r\n\r\n"));
+  EXPECT_FALSE(parse_http_get("GET /announce\r\n\r\n"));
+  EXPECT_FALSE(parse_http_get("GET announce HTTP/1.1\r\n\r\n"));
+}
+
+TEST(HttpServerCodec, ResponseHasLengthAndBody) {
+  EXPECT_EQ(http_response(200, "OK", "d1:ai1ee"),
+            "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 8\r\nConnection: "
+            "close\r\n\r\nd1:ai1ee");
+}
+
+}  // namespace
+}  // namespace btnode::tracker
