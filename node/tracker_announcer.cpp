@@ -129,7 +129,7 @@ void TrackerAnnouncer::announce_http(const std::string& url, Event event, Announ
   if (!full) return done(fail(full.error()));
   HttpRequest req;
   req.url = std::move(*full);
-  req.timeout = event == Event::stopped ? options_.stop_timeout : options_.http_timeout;
+  req.timeout = stopping_ ? options_.stop_timeout : options_.http_timeout;
   req.max_body = tracker::kMaxHttpBody;
   if (options_.bind) req.interface = options_.bind->address_string();
   std::size_t max_peers = options_.max_peers;
@@ -180,7 +180,7 @@ void TrackerAnnouncer::run_udp(Endpoint to, Event event, AnnounceDone done) {
   if (auto it = connection_ids_.find(to); it != connection_ids_.end()) cached = it->second;
   auto udp = options_.udp;
   udp.max_peers = options_.max_peers;
-  if (event == Event::stopped) udp.max_retries = 0;
+  if (stopping_) udp.max_retries = 0;  // final announces: one try each
   udp_run_ = UdpRun{to, std::make_unique<tracker::UdpExchange>(request(event), to.family(), udp, cached),
                     std::move(done)};
   pump_udp();
@@ -224,14 +224,23 @@ void TrackerAnnouncer::stop(std::function<void()> done) {
   };
   timer_.expires_after(options_.stop_timeout);
   timer_.async_wait([finish](const asio::error_code&) { finish(); });
-  auto sent = [finish, alive = alive_](Result<AnnounceResponse>) {
-    if (*alive) finish();
+  // A download that finished just before the exit still reports `completed`
+  // (the swarm's download count), then `stopped`.
+  bool completed = schedule_ && schedule_->completed_pending();
+  send_final(completed ? Event::completed : Event::stopped, finish);
+}
+
+void TrackerAnnouncer::send_final(Event event, std::function<void()> finish) {
+  auto sent = [this, event, finish, alive = alive_](Result<AnnounceResponse>) {
+    if (!*alive) return;
+    if (event == Event::completed) return send_final(Event::stopped, finish);
+    finish();
   };
   auto parsed = tracker::parse_tracker_url(last_good_);
   if (parsed && parsed->scheme == tracker::Scheme::udp) {
-    announce_udp(parsed->udp_host, Event::stopped, sent);
+    announce_udp(parsed->udp_host, event, sent);
   } else {
-    announce_http(last_good_, Event::stopped, sent);
+    announce_http(last_good_, event, sent);
   }
 }
 

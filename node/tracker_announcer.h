@@ -5,7 +5,8 @@
 //   TrackerAnnouncer a(io, fetcher, options);
 //   a.start();            // `started`, then every interval
 //   a.on_complete();      // `completed` once
-//   a.stop(done);         // `stopped` to the tracker that last answered
+//   a.stop(done);         // (`completed` if pending, then) `stopped` to the
+//                         // tracker that last answered
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -85,6 +86,7 @@ class TrackerAnnouncer {
                std::function<void(Result<tracker::AnnounceResponse>)> done);
   void pump_udp();
   void finish_udp();
+  void send_final(tracker::Event event, std::function<void()> finish);
   tracker::AnnounceRequest request(tracker::Event event) const;
   void on_result(tracker::TierPosition at, Result<tracker::AnnounceResponse> r);
   void deliver(const tracker::AnnounceResponse& r);

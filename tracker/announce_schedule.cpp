@@ -32,7 +32,7 @@ void AnnounceSchedule::on_success(TimePoint now, const AnnounceResponse& respons
   if (response.min_interval) min_interval_ = seconds(*response.min_interval);
   due_ = now + seconds(response.interval);
   // A `completed` that became due during this round goes out next.
-  if (completed_due_) due_ = earliest(now);
+  if (completed_due_) due_ = now;
 }
 
 void AnnounceSchedule::on_failure(TimePoint now) {
@@ -45,7 +45,9 @@ void AnnounceSchedule::on_complete(TimePoint now) {
   if (complete_) return;
   complete_ = true;
   completed_due_ = true;
-  due_ = std::min(due_, earliest(now));
+  // An event, not a re-announce: min interval does not hold it back (the
+  // swarm's completed count and seed/leech split depend on it).
+  if (failures_ == 0) due_ = std::min(due_, now);
 }
 
 void AnnounceSchedule::hurry(TimePoint now) {

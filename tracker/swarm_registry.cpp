@@ -29,8 +29,10 @@ Result<AnnounceResponse> SwarmRegistry::announce(const AnnounceRequest& request,
     auto known = swarm.peers.find(peer);
     if (known == swarm.peers.end() && swarm.peers.size() >= options_.max_peers_per_torrent)
       return fail("swarm full");
+    // A repeated `completed` from a peer already known as a seed counts once.
+    bool was_seed = known != swarm.peers.end() && known->second.seed;
+    if (request.event == Event::completed && !was_seed) ++swarm.downloaded;
     swarm.peers[peer] = Peer{now, seed};
-    if (request.event == Event::completed) ++swarm.downloaded;
   }
   AnnounceResponse out;
   out.interval = options_.interval;

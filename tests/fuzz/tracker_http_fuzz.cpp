@@ -1,5 +1,5 @@
 // libFuzzer target for HTTP tracker answers (announce and scrape bodies) and
-// the tracker side's announce query parser.
+// the tracker side's request head and query parsers.
 //
 // Anything may be rejected, nothing may crash; accepted answers respect the
 // peer bound and the interval clamp, and an accepted answer re-encoded by our
@@ -40,5 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto s = decode_scrape_response(input, kMax)) check(s->size() <= kMax, "scrape bound");
   if (auto q = parse_announce_query(input)) check(q->port != 0, "port set");
   (void)parse_scrape_query(input);
+  if (auto t = parse_http_get(input); t && t->has_value())
+    check(!(*t)->path.empty() && (*t)->path.front() == '/', "target path starts with '/'");
   return 0;
 }

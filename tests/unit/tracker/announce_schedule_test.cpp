@@ -29,13 +29,15 @@ TEST(AnnounceSchedule, StartedUntilATrackerTookItThenRegular) {
   EXPECT_EQ(s.due(), kT0 + 950s);
 }
 
-TEST(AnnounceSchedule, CompletedOnceAndNotBeforeMinInterval) {
+TEST(AnnounceSchedule, CompletedOnceAndRightAwayDespiteMinInterval) {
   AnnounceSchedule s(kT0, false);
   s.on_success(kT0, answer(900, 120));
   s.on_complete(kT0 + 10s);
   EXPECT_EQ(s.event(), Event::completed);
-  EXPECT_EQ(s.due(), kT0 + 120s);
-  s.on_success(kT0 + 120s, answer(900));
+  EXPECT_TRUE(s.completed_pending());
+  EXPECT_EQ(s.due(), kT0 + 10s);
+  s.on_success(kT0 + 10s, answer(900));
+  EXPECT_FALSE(s.completed_pending());
   EXPECT_EQ(s.event(), Event::none);
   s.on_complete(kT0 + 200s);
   EXPECT_EQ(s.event(), Event::none);

@@ -40,6 +40,7 @@ TEST(SwarmRegistry, StoppedRemovesAndCompletedCounts) {
   SwarmRegistry reg({});
   ASSERT_TRUE(reg.announce(req('h', 5), ep("127.0.2.1:1"), kT0));
   ASSERT_TRUE(reg.announce(req('h', 0, Event::completed), ep("127.0.2.1:1"), kT0));
+  ASSERT_TRUE(reg.announce(req('h', 0, Event::completed), ep("127.0.2.1:1"), kT0));  // repeated
   auto hs = std::vector<Hash20>{test::hash_of('h'), test::hash_of('x')};
   auto s = reg.scrape(hs);
   ASSERT_EQ(s.size(), 2u);
