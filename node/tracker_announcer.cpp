@@ -115,8 +115,15 @@ void TrackerAnnouncer::on_result(tracker::TierPosition at, Result<AnnounceRespon
 
 void TrackerAnnouncer::deliver(const AnnounceResponse& r) {
   std::vector<Endpoint> peers;
+  // Trackers list the asker too (opentracker does): never dial ourselves.
+  auto is_self = [&](const Endpoint& p) {
+    if (p.port() != options_.port) return false;
+    if (options_.bind && p == options_.bind->with_port(options_.port)) return true;
+    return r.external_ip && p.with_port(0) == r.external_ip->unmapped();
+  };
   for (const auto& p : r.peers) {
     auto u = p.unmapped();
+    if (is_self(u)) continue;
     if (u.port() == 0 || u.is_unspecified() || u.is_multicast()) continue;
     if (!options_.allow_local && (u.is_loopback() || u.is_private() || u.is_link_local())) continue;
     peers.push_back(u);

@@ -21,13 +21,15 @@ def port(n):
     return BASE_PORT + n
 
 
-def wait_for(predicate, timeout, what):
+def wait_for(predicate, timeout, what, details=None):
+    """`details` (a callable) adds context, e.g. a log tail, to the failure."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    extra = "\n" + details() if details else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{extra}")
 
 
 class Procs:
@@ -73,7 +75,8 @@ class Swarm:
 
     def close(self):
         self.procs.stop_all()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not os.environ.get("KEEP_TRACKER_TEST_DIR"):
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self, name):
         return os.path.join(self.dir, name + ".log")
@@ -145,7 +148,7 @@ class Swarm:
                 "--console-log-level=notice", "--summary-interval=0", "--file-allocation=none",
                 "--bt-require-crypto=false"]
         if seed:
-            args += ["--check-integrity=true", "--bt-seed-unverified=false", "--seed-time=10"]
+            args += ["--check-integrity=true", "--bt-seed-unverified=false", "--seed-time=100"]
         else:
             args += ["--seed-time=0"]
         return self.procs.start(args + [self.torrent], self.log(tag))
