@@ -7,7 +7,8 @@
   * dht-load from 64 sources is answered in full; a flood from one source
     is cut to its per-address budget while a second load from other sources
     running at the same time is still answered in full;
-  * SIGTERM: exit 0, the buffer saved; a restart loads it.
+  * SIGTERM: exit 0, the buffer saved; a restart loads it;
+  * a router on ::1 verifies an IPv6 querier and hands it out in nodes6.
 
 Run standalone: BTNODE=build/rel/tools/btnode /usr/bin/python3 tests/integration/router_cli_test.py
 """
@@ -15,6 +16,8 @@ import json
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -143,6 +146,43 @@ def check_load_and_flood():
           % (f["sent"], f["answered"], others["answered"], others["sent"]))
 
 
+def check_ipv6(tmp):
+    """A router on ::1: a querier is verified and handed out in `nodes6` (BEP 32)."""
+    out = os.path.join(tmp, "router6.out")
+    port = 16899
+    router = start(["bootstrap", "--json", "--bind", "::1", "--listen", str(port), "--threads", "2",
+                    "--state-dir", os.path.join(tmp, "r6"), "--stats-interval", "1"], out)
+    try:
+        wait_for("the IPv6 router to listen", lambda: last(out, "listening"), 5)
+        query = (b"d1:ad2:id20:" + b"I" * 20 + b"6:target20:" + b"T" * 20 +
+                 b"4:wantl2:n42:n6ee1:q9:find_node1:t2:aa1:y1:qe")
+        first = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        first.settimeout(2)
+        first.bind(("::1", 0))
+        first.sendto(query, ("::1", port))
+        for _ in range(2):
+            data, _ = first.recvfrom(2048)
+            if data.endswith(b"1:y1:qe"):  # the verification ping: answer its cookie
+                t = data[data.index(b"1:t6:") + 5:][:6]
+                first.sendto(b"d1:rd2:id20:" + b"I" * 20 + b"e1:t6:" + t + b"1:y1:re", ("::1", port))
+        wait_for("the IPv6 node to be stored", lambda: (last(out, "stats") or {}).get("nodes_v6"), 5)
+        second = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        second.settimeout(2)
+        second.bind(("::1", 0))
+        second.sendto(query.replace(b"I" * 20, b"J" * 20), ("::1", port))
+        data, _ = second.recvfrom(2048)
+        if data.endswith(b"1:y1:qe"):
+            data, _ = second.recvfrom(2048)
+        mine = b"I" * 20 + socket.inet_pton(socket.AF_INET6, "::1") + struct.pack(">H", first.getsockname()[1])
+        if b"6:nodes638:" + mine not in data:
+            fail("IPv6 reply does not hand out the verified IPv6 node: %r" % data)
+        print("IPv6: querier verified and handed out in nodes6")
+        first.close()
+        second.close()
+    finally:
+        stop(router, "IPv6 router")
+
+
 def main():
     for f in (BTNODE, DHT_LOAD):
         if not os.path.exists(f):
@@ -156,6 +196,7 @@ def main():
         wait_for("the router to listen", lambda: last(out, "listening"), 5)
         check_nodes_join(tmp)
         check_load_and_flood()
+        check_ipv6(tmp)
         time.sleep(1.2)
         stats = last(out, "stats")
         for key in ("received", "answered", "dropped_rate", "verified", "nodes_v4",
