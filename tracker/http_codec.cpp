@@ -107,7 +107,7 @@ Result<std::string> announce_url(std::string_view base, const AnnounceRequest& r
   param(url, "uploaded", std::to_string(request.uploaded));
   param(url, "downloaded", std::to_string(request.downloaded));
   param(url, "left", std::to_string(request.left));
-  if (request.compact) param(url, "compact", "1");
+  param(url, "compact", request.compact ? "1" : "0");
   if (request.event != Event::none) param(url, "event", event_name(request.event));
   if (request.numwant >= 0) param(url, "numwant", std::to_string(request.numwant));
   if (request.key != 0) param(url, "key", to_hex(std::string_view(
