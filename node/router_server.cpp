@@ -175,7 +175,13 @@ Result<void> RouterServer::load() {
   if (!file) return fail(file.error());
   if (!*file) return {};
   auto buffer = decode_buffer(**file);
-  if (!buffer) return fail(options_.state_file.string() + ": " + buffer.error().message);
+  if (!buffer) {
+    // A service that refused to start over a damaged cache would restart
+    // in a loop; the buffer refills from traffic within minutes.
+    spdlog::warn("{}: {}; starting with an empty buffer", options_.state_file.string(),
+                 buffer.error().message);
+    return {};
+  }
   if (auto r = rings_.v4.load(buffer->v4); !r) return r;
   if (auto r = rings_.v6.load(buffer->v6); !r) return r;
   const std::size_t k = rings_.v4.size() + rings_.v6.size();

@@ -55,8 +55,9 @@ class RouterServer {
   RouterServer(const RouterServer&) = delete;
   RouterServer& operator=(const RouterServer&) = delete;
 
-  // Opens every socket, loads the saved buffer (a bad file is an error, a
-  // missing one is not), then starts the threads.
+  // Opens every socket, loads the saved buffer (a missing or damaged one
+  // leaves it empty, with a warning for the latter; an unreadable one is an
+  // error), then starts the threads.
   Result<void> start();
   // Stops and joins the threads. Idempotent.
   void stop();

@@ -127,15 +127,16 @@ TEST(RouterServer, AnswersVerifiesSavesAndReloads) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(RouterServer, RefusesACorruptBufferFile) {
+TEST(RouterServer, StartsEmptyOverACorruptBufferFile) {
   const auto dir = std::filesystem::temp_directory_path() / ("router_server_bad_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto state = dir / "buffer.bin";
   { std::ofstream(state) << "btnode-router-buffer 1\n" << std::string(20, 'i') << "xxxxyyyy"; }
+  EXPECT_FALSE(RouterServer::decode_buffer("btnode-router-buffer 1\n" + std::string(20, 'i') + "xxxxyyyy"));
   RouterServer server(options(state));
-  const auto started = server.start();
-  ASSERT_FALSE(started);
-  EXPECT_NE(started.error().message.find("counts do not match"), std::string::npos);
+  ASSERT_TRUE(server.start());
+  EXPECT_EQ(server.loaded(), 0u);
+  server.stop();
   std::filesystem::remove_all(dir);
 }
 
