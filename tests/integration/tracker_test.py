@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """btnode seed -> btnode get through `btnode tracker` over HTTP and UDP
-(--no-dht, no --peer), scrape of `btnode tracker` over HTTP and UDP, and
+(--no-dht, no --peer; a .torrent and a magnet link with tr=), scrape of `btnode tracker` over HTTP and UDP, and
 hostile trackers (a Python fake in this file): one that answers garbage, one
 that never answers, one that returns 10,000 peers.
 
@@ -11,15 +11,17 @@ import os
 import random
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
 import unittest
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "interop"))
-from tracker_swarm import Swarm, port, wait_for  # noqa: E402
+from tracker_swarm import BTNODE, Swarm, port, wait_for  # noqa: E402
 
 TRACKER = "127.0.2.20"
 
@@ -134,6 +136,24 @@ class BtnodeTrackerTest(unittest.TestCase):
         action, tx = struct.unpack(">II", sock.recv(64)[:8])
         self.assertEqual((action, tx), (3, 9))
         sock.close()
+
+    def test_magnet_tr_finds_the_seed_without_dht(self):
+        s = self.swarm
+        p = port(27)
+        url = f"udp://{TRACKER}:{p}/announce"
+        s.make_torrent([url])
+        s.btnode_tracker(TRACKER, p)
+        s.btnode_seed("127.0.2.27")
+        wait_for(lambda: "tracker " in s.read_log("btnode-seed"), 15, "seed announce")
+        magnet = (f"magnet:?xt=urn:btih:{s.info_hash}&tr=" +
+                  urllib.parse.quote(url, safe=""))
+        out = os.path.join(s.dir, "out")
+        r = subprocess.run(["timeout", "40", BTNODE, "get", magnet, "-o", out, "--bind",
+                            "127.0.2.28", "--no-dht", "--no-lsd", "--log-level", "info"],
+                           capture_output=True, text=True, errors="replace")
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        self.assertTrue(s.downloaded(out))
+        self.assertIn(f"tracker {url}: 1 peers", r.stderr)
 
     def test_whitelist_refuses_other_torrents(self):
         s = self.swarm
