@@ -151,6 +151,19 @@ Result<void> PeerProtocol::on_have(std::uint32_t piece) {
 }
 
 Result<void> PeerProtocol::on_bitfield(std::string_view bits) {
+  // aria2 sends its bitfield again later in a connection (after have_none
+  // or haves). Tolerated for interoperability: the new pieces in it count as
+  // haves; pieces it no longer lists stay (peers do not lose pieces).
+  if (availability_seen_ && geometry_) {
+    auto parsed = Bitfield::from_wire(bits, geometry_->piece_count);
+    if (!parsed) return fail("peer sent a " + parsed.error().message);
+    for (std::uint32_t piece = 0; piece < geometry_->piece_count; ++piece) {
+      if (!parsed->test(piece) || peer_pieces_.test(piece)) continue;
+      peer_pieces_.set(piece);
+      emit(event::Have{piece});
+    }
+    return {};
+  }
   if (auto ok = start_availability("bitfield"); !ok) return ok;
   if (!geometry_) {
     pending_bitfield_ = std::string(bits);  // MessageReader capped its size

@@ -1,15 +1,11 @@
 #!/usr/bin/python3
-"""btnode <- aria2 1.36 (Debian aria2c) over loopback.
+"""btnode <-> aria2 1.36 (Debian aria2c) over loopback, both directions.
 
 aria2 takes no peer on its command line (INTEROP.md), so btnode dials it: an
-aria2 seed is downloaded with `btnode get --peer`, with aria2 accepting
-plaintext or encryption and with `--bt-require-crypto` (RC4 only). Bytes
-compared.
-
-Not covered: aria2 downloading from a btnode seed that dials it. btnode
-closes that connection ("peer sent a bitfield after it had already sent
-availability": aria2, as a fresh leech, sends a second availability message);
-to be investigated.
+aria2 seed is downloaded with `btnode get --peer`, and a `btnode seed --peer`
+dials an aria2 download (aria2 repeats its bitfield mid-connection, which
+btnode tolerates). Each with aria2 accepting plaintext or encryption and with
+`--bt-require-crypto` (RC4 only). Bytes compared.
 
 Run standalone: BTNODE=build/rel/tools/btnode /usr/bin/python3 tests/interop/transfer_aria2_test.py
 """
@@ -79,11 +75,35 @@ class Aria2Test(unittest.TestCase):
         with open(os.path.join(out, "a.bin"), "rb") as f:
             self.assertEqual(f.read(), self.data)
 
+    def aria2_gets_from_btnode(self, require_crypto, n):
+        out = os.path.join(self.tmp, "aria2-got")
+        os.makedirs(out)
+        leech = self.aria2(out, f"127.0.4.{90 + n}", 7280 + n, require_crypto, seed=False)
+        seed = subprocess.Popen([BTNODE, "seed", self.torrent, self.src, "--bind",
+                                 f"127.0.4.{95 + n}", "--listen", "0", "--no-dht", "--no-pex",
+                                 "--encryption", "require" if require_crypto else "prefer",
+                                 "--peer", f"127.0.4.{90 + n}:{7280 + n}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(seed)
+        try:
+            code = leech.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.fail("aria2 did not finish downloading from the btnode seed")
+        self.assertEqual(code, 0)
+        with open(os.path.join(out, "a.bin"), "rb") as f:
+            self.assertEqual(f.read(), self.data)
+
     def test_btnode_downloads_from_aria2(self):
         self.btnode_get_from_aria2(False, 0)
 
     def test_btnode_downloads_from_aria2_requiring_encryption(self):
         self.btnode_get_from_aria2(True, 1)
+
+    def test_aria2_downloads_from_btnode(self):
+        self.aria2_gets_from_btnode(False, 2)
+
+    def test_aria2_requiring_encryption_downloads_from_btnode(self):
+        self.aria2_gets_from_btnode(True, 3)
 
 
 if __name__ == "__main__":

@@ -78,6 +78,24 @@ TEST(PeerProtocol, RejectsBadAvailability) {
   }
 }
 
+// aria2 repeats its bitfield later in a connection: its new pieces arrive as
+// haves; a malformed repeat is still an error.
+TEST(PeerProtocol, ALaterBitfieldAddsItsNewPiecesAsHaves) {
+  PeerProtocol p(options(true), geometry());
+  ASSERT_TRUE(p.on_message(HaveNone{}));
+  ASSERT_TRUE(p.on_message(Have{2}));
+  p.take_events();
+  ASSERT_TRUE(p.on_message(BitfieldMessage{std::string("\x20\x40", 2)}));  // pieces 2 and 9
+  EXPECT_EQ(p.peer_pieces().count(), 2u);
+  const auto events = p.take_events();
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<event::Have>(events[0]));
+  EXPECT_EQ(std::get<event::Have>(events[0]).piece, 9u);
+  auto r = p.on_message(BitfieldMessage{std::string("\x80\x60", 2)});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "peer sent a bitfield has spare bits set after piece 9");
+}
+
 TEST(PeerProtocol, FastMessagesNeedTheFastExtension) {
   for (const Message& m : std::vector<Message>{HaveAll{}, HaveNone{}, Suggest{1},
                                                Reject{{1, 0, 16384}}, AllowedFast{1}}) {
