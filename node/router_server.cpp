@@ -112,6 +112,11 @@ Result<void> RouterServer::open_sockets() {
       const int one = 1;
       if (options_.threads > 1) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
       if (b.is_v6()) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+      // DF set, path MTU ignored: replies are far below any MTU, and the
+      // kernel then skips the hashed IP id per datagram (3.5% of the
+      // router's CPU in a profile).
+      const int probe = IP_PMTUDISC_PROBE;
+      if (b.is_v4()) ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe);
       ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kSocketBuffer, sizeof kSocketBuffer);
       ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSocketBuffer, sizeof kSocketBuffer);
       socklen_t len;
