@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/digest.h"
@@ -54,6 +55,20 @@ bool verify_item_signature(std::string_view public_key, std::string_view signatu
              reinterpret_cast<const unsigned char*>(signature.data()),
              reinterpret_cast<const unsigned char*>(buffer.data()), buffer.size(),
              reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
+}
+
+Ed25519SecretKey ed25519_secret_key(const Ed25519Seed& seed) {
+  ensure_sodium();
+  Ed25519PublicKey pk{};
+  Ed25519SecretKey sk{};
+  crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
+  return sk;
+}
+
+Ed25519PublicKey ed25519_public_key(const Ed25519SecretKey& secret_key) {
+  Ed25519PublicKey pk{};
+  std::copy(secret_key.begin() + 32, secret_key.end(), pk.begin());
+  return pk;
 }
 
 Ed25519Signature sign_item(const Ed25519SecretKey& secret_key, std::string_view salt,

@@ -34,6 +34,12 @@ void append_signed_buffer(std::string& out, std::string_view salt, std::int64_t 
 bool verify_item_signature(std::string_view public_key, std::string_view signature,
                            std::string_view salt, std::int64_t seq,
                            std::string_view bencoded_value);
+// An ed25519 key pair from its 32-byte seed (what a key file keeps); the
+// public key is the last 32 bytes of the secret key (libsodium layout).
+using Ed25519Seed = std::array<std::uint8_t, 32>;
+Ed25519SecretKey ed25519_secret_key(const Ed25519Seed& seed);
+Ed25519PublicKey ed25519_public_key(const Ed25519SecretKey& secret_key);
+
 Ed25519Signature sign_item(const Ed25519SecretKey& secret_key, std::string_view salt,
                            std::int64_t seq, std::string_view bencoded_value);
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "dht/find_node_lookup.h"
+#include "dht/node_id_security.h"
+
 namespace btnode::dht {
 namespace {
 
@@ -34,6 +37,8 @@ Node::Node(NodeOptions options, TimePoint now)
       tokens_(now),
       limiter_(options_.rate),
       rtt_(with_ceiling(options_.rtt, options_.lookup.slow_after)),
+      ip_votes_{ExternalIpVote(options_.ip_vote), ExternalIpVote(options_.ip_vote)},
+      budget_(options_.outbound, now),
       next_sweep_(now + kStoreSweep) {}
 
 // ---------------------------------------------------------------- input
@@ -50,7 +55,7 @@ void Node::on_packet(std::string_view bytes, const Endpoint& from, TimePoint now
   if (!acceptable_source(source) || !limiter_.allow(source, now)) return;
   const Decoded decoded = decode(bytes);
   if (const auto* rejection = std::get_if<Rejection>(&decoded)) {
-    if (rejection->answerable() && !options_.read_only) {
+    if (rejection->answerable() && !options_.read_only && budget_.take(now)) {
       std::string reply;
       encode_rejection(*rejection, reply);
       out.push_back({source, std::move(reply)});
@@ -92,6 +97,45 @@ void Node::on_reply(const Message& message, const Endpoint& from, TimePoint now,
   }
   // An error reply: alive, but nothing a lookup can use.
   if (pending->lookup) lookup_answered(*pending, response, now, out);
+  if (response && !message.ip.empty()) vote_external_ip(message, from, now, out);
+}
+
+void Node::vote_external_ip(const Message& reply, const Endpoint& from, TimePoint now,
+                            std::vector<Datagram>& out) {
+  const auto reported = decode_compact_peer(reply.ip);
+  if (!reported) return;
+  const Endpoint address = reported->unmapped();
+  // A node reports the address it saw on its own socket: same family.
+  if (address.family() != from.family()) return;
+  ExternalIpVote& vote = ip_votes_[from.is_v4() ? 0 : 1];
+  if (!vote.add(from, address) || !options_.secure_id) return;
+  // The id follows the IPv4 address when we have one (the bulk of the DHT).
+  if (!from.is_v4() && ip_votes_[0].elected()) return;
+  const Endpoint& elected = *vote.elected();
+  if (is_secure_node_id(options_.id, elected)) return;  // valid already (or exempt)
+  change_id(make_secure_node_id(elected), now, out);
+}
+
+void Node::change_id(const NodeId& id, TimePoint now, std::vector<Datagram>& out) {
+  options_.id = id;
+  ++id_changes_;
+  for (const auto family : {Endpoint::Family::v4, Endpoint::Family::v6}) {
+    RoutingTable& old = table(family);
+    std::vector<NodeInfo> known;
+    old.closest(id, old.size(), known, now);
+    old = RoutingTable(id, options_.table);
+    for (const NodeInfo& n : known) old.node_responded(n, now);
+  }
+  // Refresh lookups ran for the old id's buckets.
+  refreshing_ = {};
+  for (const auto family : {Endpoint::Family::v4, Endpoint::Family::v6}) {
+    if (table(family).size() == 0) continue;
+    const std::vector<Endpoint> none;
+    ActiveLookup lookup =
+        make_lookup(std::make_unique<FindNodeLookup>(options_.id, lookup_options()), {}, family);
+    lookup.join = true;
+    start_lookup(std::move(lookup), none, now, out);
+  }
 }
 
 TimePoint Node::on_timer(TimePoint now, std::vector<Datagram>& out) {
@@ -124,6 +168,7 @@ void Node::follow_up(const RoutingTable::Update& update, TimePoint now,
 
 void Node::send_ping(const Endpoint& to, const std::optional<NodeId>& node, TimePoint now,
                      std::vector<Datagram>& out) {
+  if (!budget_.take(now)) return;  // the table will ask again
   const auto tid = rpc_.start({to, node, now});
   if (!tid) return;  // too many in flight: the table will ask again
   Message m;
@@ -149,6 +194,7 @@ Response Node::make_response() const {
 }
 
 void Node::send_reply(const Inbound& in, const Response& response) {
+  if (!budget_.take(in.now)) return;
   Message m;
   m.transaction_id = in.message.transaction_id;
   m.version = options_.version;
@@ -156,10 +202,39 @@ void Node::send_reply(const Inbound& in, const Response& response) {
   append_compact_peer(ip_, in.from);  // BEP 42: tell the querier its address
   m.ip = ip_;
   m.body = response;
-  send_message(m, in.from, in.out);
+  std::string bytes;
+  encode(m, bytes);
+  // No reply beyond max_reply_bytes: drop what the querier can do without,
+  // the other family's nodes first, then nodes, then peers. A BEP 44 value
+  // (<= 1000 bytes) with its key and signature always fits.
+  if (bytes.size() > options_.max_reply_bytes) {
+    Response trimmed = response;
+    const auto shrink = [&](auto&& cut) {
+      while (bytes.size() > options_.max_reply_bytes && cut()) {
+        m.body = trimmed;
+        bytes.clear();
+        encode(m, bytes);
+      }
+    };
+    const auto cut_nodes = [](std::optional<std::string_view>& list, std::size_t size) {
+      if (!list || list->empty()) return false;
+      *list = list->substr(0, list->size() - size);
+      return true;
+    };
+    shrink([&] { return cut_nodes(trimmed.nodes6, kCompactNodeV6Size); });
+    shrink([&] { return cut_nodes(trimmed.nodes, kCompactNodeV4Size); });
+    shrink([&] {
+      if (!trimmed.values) return false;
+      trimmed.values.reset();
+      return true;
+    });
+    ++replies_trimmed_;
+  }
+  in.out.push_back({in.from, std::move(bytes)});
 }
 
 void Node::send_error(const Inbound& in, ErrorCode code, std::string_view message) {
+  if (!budget_.take(in.now)) return;
   Message m;
   m.transaction_id = in.message.transaction_id;
   m.version = options_.version;

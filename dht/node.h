@@ -20,15 +20,18 @@
 
 #include "core/endpoint.h"
 #include "dht/bloom_filter.h"
+#include "dht/external_ip_vote.h"
 #include "dht/get_item_lookup.h"
 #include "dht/get_peers_lookup.h"
 #include "dht/item_store.h"
 #include "dht/krpc.h"
+#include "dht/outbound_budget.h"
 #include "dht/peer_store.h"
 #include "dht/rate_limiter.h"
 #include "dht/routing_table.h"
 #include "dht/rpc_tracker.h"
 #include "dht/rtt_estimator.h"
+#include "dht/sample_lookup.h"
 #include "dht/time.h"
 #include "dht/token.h"
 #include "dht/traversal.h"
@@ -48,6 +51,12 @@ struct LookupResult {
   std::span<const Endpoint> peers;    // get_peers: every distinct peer so far
   std::size_t announced = 0;          // announce, put_item: announce_peer/put queries sent
   const FoundItem* item = nullptr;    // get_item, put_item: the newest valid item found
+  // sample: distinct info-hashes (BEP 51), the nodes that gave samples, the
+  // sum of their `num`, and the longest `interval` they asked for.
+  std::span<const NodeId> samples;
+  std::size_t sampled_nodes = 0;
+  std::int64_t samples_num = 0;
+  std::int64_t sample_interval = 0;
   LookupProgress progress;
 };
 using LookupCallback = std::function<void(const LookupResult&)>;
@@ -76,6 +85,11 @@ struct NodeOptions {
   std::string version = std::string("BN\x00\x01", 4);
   bool read_only = false;    // BEP 43: answer nothing, mark our queries ro=1
   bool allow_local = false;  // accept loopback/private sources (tests, LANs)
+  // BEP 42: once the nodes we ask agree on our external address (`ip` in
+  // their replies), take an id derived from it if ours is not valid for it,
+  // and join again under the new id. Local addresses are exempt.
+  bool secure_id = true;
+  ExternalIpVoteOptions ip_vote;
   RoutingTableOptions table;
   PeerStoreOptions peers;
   ItemStoreOptions items;  // BEP 44
@@ -83,6 +97,11 @@ struct NodeOptions {
   // Bytes of `values` in one get_peers reply: with nodes and token the reply
   // stays under BEP 32's 1024-byte datagram limit.
   std::size_t values_budget = 500;
+  // No reply is larger (IPv4 over a 1500-byte MTU, unfragmented): node
+  // lists and then peers are cut to fit; the querier asks elsewhere. A BEP 44
+  // get reply with a full 1000-byte value and 8 nodes still fits.
+  std::size_t max_reply_bytes = 1472;
+  OutboundBudgetOptions outbound;  // every datagram we send
   std::size_t max_samples = 20;                // BEP 51 samples per reply
   std::int64_t sample_interval_seconds = 300;  // BEP 51 `interval`, 0..21600
   Duration query_timeout = 4s;                 // a silent node has failed (the full timeout)
@@ -97,6 +116,16 @@ class Node {
   Node(NodeOptions options, TimePoint now);
 
   const NodeId& id() const { return options_.id; }
+  // BEP 42: the external address the answering nodes agree on (port 0).
+  const std::optional<Endpoint>& external_address(Endpoint::Family family) const {
+    return ip_votes_[family == Endpoint::Family::v4 ? 0 : 1].elected();
+  }
+  // How often our id was replaced to match our external address.
+  std::size_t id_changes() const { return id_changes_; }
+  // Datagrams not sent because the outbound budget was spent.
+  std::uint64_t budget_refusals() const { return budget_.refused(); }
+  // Replies cut down to max_reply_bytes.
+  std::uint64_t replies_trimmed() const { return replies_trimmed_; }
 
   // Handles one datagram; appends replies and follow-up queries to `out`.
   void on_packet(std::string_view bytes, const Endpoint& from, TimePoint now,
@@ -127,6 +156,10 @@ class Node {
   // gave a token (`announced` counts the puts sent).
   LookupId put_item(ItemToPut item, TimePoint now, std::vector<Datagram>& out,
                     LookupCallback callback, Endpoint::Family family = Endpoint::Family::v4);
+  // BEP 51: a walk toward `target` asking each node for sample_infohashes;
+  // done reports the distinct info-hashes in `samples`.
+  LookupId sample(const NodeId& target, TimePoint now, std::vector<Datagram>& out,
+                  LookupCallback callback, Endpoint::Family family = Endpoint::Family::v4);
   // Joins the DHT: a find_node for our own id through `routers` (and whatever
   // the table already holds), in the family of the first router.
   LookupId bootstrap(std::span<const Endpoint> routers, TimePoint now, std::vector<Datagram>& out,
@@ -182,12 +215,19 @@ class Node {
   void send_ping(const Endpoint& to, const std::optional<NodeId>& node, TimePoint now,
                  std::vector<Datagram>& out);
   void follow_up(const RoutingTable::Update& update, TimePoint now, std::vector<Datagram>& out);
+  // BEP 42: counts the `ip` a reply carried; may change our id.
+  void vote_external_ip(const Message& reply, const Endpoint& from, TimePoint now,
+                        std::vector<Datagram>& out);
+  // Takes `id`: the tables are rebuilt around it (their live nodes kept)
+  // and a join lookup runs in each family that has nodes.
+  void change_id(const NodeId& id, TimePoint now, std::vector<Datagram>& out);
 
   // Lookups (node_lookups.cpp).
   struct ActiveLookup {
     std::unique_ptr<Traversal> traversal;
     GetPeersLookup* get_peers = nullptr;  // the same object, when it is one
     GetItemLookup* get_item = nullptr;    // likewise
+    SampleLookup* sample = nullptr;       // likewise
     LookupCallback callback;
     Endpoint::Family family = Endpoint::Family::v4;
     std::optional<AnnounceOptions> announce;
@@ -221,6 +261,10 @@ class Node {
   RateLimiter limiter_;
   RpcTracker rpc_;
   RttEstimator rtt_;
+  std::array<ExternalIpVote, 2> ip_votes_;
+  std::size_t id_changes_ = 0;
+  OutboundBudget budget_;
+  std::uint64_t replies_trimmed_ = 0;
 
   // Scratch buffers reused from packet to packet.
   std::vector<NodeInfo> closest_;

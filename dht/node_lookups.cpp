@@ -76,6 +76,15 @@ LookupId Node::put_item(ItemToPut item, TimePoint now, std::vector<Datagram>& ou
   return start_lookup(std::move(lookup), {}, now, out);
 }
 
+LookupId Node::sample(const NodeId& target, TimePoint now, std::vector<Datagram>& out,
+                      LookupCallback callback, Endpoint::Family family) {
+  auto traversal = std::make_unique<SampleLookup>(target, lookup_options());
+  SampleLookup* sample = traversal.get();
+  ActiveLookup lookup = make_lookup(std::move(traversal), std::move(callback), family);
+  lookup.sample = sample;
+  return start_lookup(std::move(lookup), {}, now, out);
+}
+
 LookupId Node::bootstrap(std::span<const Endpoint> routers, TimePoint now,
                          std::vector<Datagram>& out, LookupCallback callback) {
   const Endpoint::Family family =
@@ -142,6 +151,12 @@ void Node::finish(LookupId id, TimePoint now, std::vector<Datagram>& out) {
   if (lookup.announce) result.announced = send_announces(lookup, now, out);
   if (lookup.get_item && lookup.get_item->item()) result.item = &*lookup.get_item->item();
   if (lookup.put) result.announced = send_puts(lookup, now, out);
+  if (lookup.sample) {
+    result.samples = lookup.sample->samples();
+    result.sampled_nodes = lookup.sample->sampled_nodes();
+    result.samples_num = lookup.sample->total_num();
+    result.sample_interval = lookup.sample->max_interval();
+  }
   result.progress = lookup.traversal->progress();
   const std::size_t family = family_index(lookup.family);
   if (lookup.join && !closest.empty()) {
@@ -234,6 +249,7 @@ void Node::lookup_answered(const PendingQuery& query, const Response* response, 
 
 bool Node::send_query(const Traversal::Request& to, const QueryArgs& args, LookupId lookup,
                       TimePoint now, std::vector<Datagram>& out) {
+  if (!budget_.take(now)) return false;
   const auto tid = rpc_.start({to.to, to.id, now, lookup});
   if (!tid) return false;
   Message m;

@@ -59,5 +59,20 @@ TEST(Item, SignRoundTripsWithLibsodiumKeys) {
   EXPECT_FALSE(verify_item_signature(bytes_view(pk), bytes_view(sig), "salt", 8, "i42e"));
 }
 
+// RFC 8032 section 7.1, test 1: seed -> public key.
+TEST(Item, KeyPairFromSeedMatchesRfc8032) {
+  const auto seed_bytes =
+      from_hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+  ASSERT_TRUE(seed_bytes);
+  Ed25519Seed seed{};
+  std::copy(seed_bytes->begin(), seed_bytes->end(), seed.begin());
+  const Ed25519SecretKey sk = ed25519_secret_key(seed);
+  const Ed25519PublicKey pk = ed25519_public_key(sk);
+  EXPECT_EQ(to_hex(bytes_view(pk)),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  const Ed25519Signature sig = sign_item(sk, "", 3, "3:abc");
+  EXPECT_TRUE(verify_item_signature(bytes_view(pk), bytes_view(sig), "", 3, "3:abc"));
+}
+
 }  // namespace
 }  // namespace btnode::dht

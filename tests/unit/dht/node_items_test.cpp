@@ -177,5 +177,46 @@ TEST_F(NodeItemsTest, ItemsExpireOnTheTimer) {
   EXPECT_EQ(node.item_store().size(), 0u);
 }
 
+// A full-size item asked for with both node lists: the reply stays within
+// max_reply_bytes and keeps the value; the IPv6 nodes go first.
+TEST_F(NodeItemsTest, FullSizeItemReplyIsBounded) {
+  for (std::uint8_t i = 1; i <= 10; ++i) {
+    NodeId id;
+    id.bytes.fill(i);
+    node.table(Endpoint::Family::v6)
+        .node_responded({id, Endpoint::v6({0x2a, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i}, 6881)},
+                        kT0);
+  }
+  const std::string big(995, 'x');  // "995:" + 995 bytes = 999 bencoded
+  ASSERT_EQ(exchange(query("put", mutable_put(1, big)), v4(1)).error(), 0);
+  const NodeId target = mutable_target(bytes_view(pk), "");
+  Item::Dict a{{"target", std::string(target.view())},
+               {"want", Item::List{Item("n4"), Item("n6")}}};
+  const Reply got = exchange(query("get", std::move(a)), v4(3));
+  EXPECT_LE(got.bytes.size(), NodeOptions{}.max_reply_bytes);
+  ASSERT_TRUE(got.response().value.has_value());
+  EXPECT_EQ(got.response().value->size(), 999u);
+  EXPECT_TRUE(got.response().signature.has_value());
+  EXPECT_EQ(node.replies_trimmed(), 1u);
+  // Without the item the same query fits whole.
+  Item::Dict b{{"target", std::string(NodeId{}.view())},
+               {"want", Item::List{Item("n4"), Item("n6")}}};
+  const Reply small = exchange(query("get", std::move(b)), v4(3));
+  EXPECT_EQ(small.response().nodes->size(), 8u * 26u);
+  EXPECT_EQ(small.response().nodes6->size(), 8u * 38u);
+  EXPECT_EQ(node.replies_trimmed(), 1u);
+}
+
+// Values beyond BEP 44's 1000 bytes are refused (205) and never stored.
+TEST_F(NodeItemsTest, OversizedValuesAreRefused) {
+  const std::string huge(1200, 'y');
+  const Reply immutable = exchange(
+      query("put", {{"token", token_for(immutable_target("1200:" + huge))}, {"v", huge}}), v4(1));
+  EXPECT_EQ(immutable.error(), 205);
+  const Reply mut = exchange(query("put", mutable_put(1, huge)), v4(1));
+  EXPECT_EQ(mut.error(), 205);
+  EXPECT_EQ(node.item_store().size(), 0u);
+}
+
 }  // namespace
 }  // namespace btnode::dht

@@ -114,9 +114,15 @@ struct Seen {
   std::vector<Endpoint> peers;
   std::size_t announced = 0;
   std::optional<FoundItem> item;
+  std::vector<NodeId> samples;
+  std::size_t sampled_nodes = 0;
+  std::int64_t samples_num = 0;
   LookupProgress progress;
   LookupCallback callback() {
     return [this](const LookupResult& r) {
+      samples.assign(r.samples.begin(), r.samples.end());
+      sampled_nodes = r.sampled_nodes;
+      samples_num = r.samples_num;
       ++calls;
       done = r.done;
       closest.assign(r.closest.begin(), r.closest.end());
@@ -188,6 +194,35 @@ TEST(NodeLookupsTest, AnnouncedPeerIsFoundByGetPeers) {
   EXPECT_EQ(found.peers, std::vector<Endpoint>{net.endpoint(10).with_port(7000)});
   EXPECT_EQ(found.progress.peers, 1u);
   EXPECT_GE(found.calls, 2) << "progress is reported when peers arrive, then the end";
+}
+
+TEST(NodeLookupsTest, SampleWalkCollectsAnnouncedInfoHashes) {
+  Network net(50);
+  net.join_all();
+  // Five info-hashes announced near one target: their holders are the nodes
+  // a walk toward that target asks.
+  NodeId target;
+  target.bytes.fill(0x61);
+  std::set<NodeId> announced;
+  for (std::uint8_t i = 0; i < 5; ++i) {
+    NodeId hash = target;
+    hash.bytes[19] = i;
+    announced.insert(hash);
+    Seen seen;
+    net.node(10 + i).announce(hash, {.port = 7000}, net.now, net.out, seen.callback());
+    net.sent_by(10 + i);
+    net.run();
+    ASSERT_EQ(seen.announced, 8u);
+  }
+  Seen walk;
+  net.node(40).sample(target, net.now, net.out, walk.callback());
+  net.sent_by(40);
+  net.run();
+  ASSERT_TRUE(walk.done);
+  EXPECT_EQ(std::set<NodeId>(walk.samples.begin(), walk.samples.end()), announced);
+  EXPECT_EQ(walk.samples.size(), announced.size()) << "each info-hash once";
+  EXPECT_GE(walk.sampled_nodes, 8u);
+  EXPECT_GE(walk.samples_num, 5) << "num counts every info-hash a node holds";
 }
 
 TEST(NodeLookupsTest, ImpliedPortAnnouncesOurSourcePort) {

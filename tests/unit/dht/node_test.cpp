@@ -5,6 +5,8 @@
 #include <random>
 
 #include "core/bencode.h"
+#include "core/compact.h"
+#include "dht/node_id_security.h"
 
 namespace btnode::dht {
 namespace {
@@ -363,6 +365,219 @@ TEST_F(NodeTest, GarbageIsHandledQuietly) {
     node.on_packet(bytes, v4(i % 500), kT0, out);
     for (const auto& d : out) EXPECT_LE(d.bytes.size(), 200u);
   }
+}
+
+// ---------------------------------------------------------------- hostile input
+
+// A reply to transaction `tid` with the given `r` entries (and `ip`, BEP 42).
+std::string reply(const std::string& tid, Item::Dict r, const std::string& ip = "") {
+  Item::Dict d{{"r", std::move(r)}, {"t", tid}, {"y", "r"}};
+  if (!ip.empty()) d["ip"] = ip;
+  return bencode::encode(Item(std::move(d)));
+}
+
+std::string tid_of(const Datagram& d) {
+  const Received q = parse(d);
+  return std::string(q.message.transaction_id);
+}
+
+TEST_F(NodeTest, ReplyWithTheRightTransactionFromAnotherSourceIsIgnored) {
+  out.clear();
+  node.ping(v4(7), kT0, out);
+  const std::string tid = tid_of(out.at(0));
+  const Item::Dict r{{"id", std::string(id_of(7).view())}};
+  node.on_packet(reply(tid, r), v4(8), kT0, out);        // another host
+  node.on_packet(reply(tid, r), v4(7, 6882), kT0, out);  // another port
+  EXPECT_EQ(node.table(Endpoint::Family::v4).size(), 0u);
+  EXPECT_EQ(node.queries_in_flight(), 1u) << "the real answer is still awaited";
+  node.on_packet(reply(tid, r), v4(7), kT0, out);
+  EXPECT_NE(node.table(Endpoint::Family::v4).find(id_of(7)), nullptr);
+  EXPECT_EQ(node.queries_in_flight(), 0u);
+}
+
+// The id fill_tables() gave the node at `e`.
+NodeId filled_id(const Endpoint& e) {
+  for (std::uint8_t i = 1; i <= 20; ++i) {
+    if (v4(100 + i) == e) return id_of(i);
+  }
+  ADD_FAILURE() << "not a filled node: " << e.to_string();
+  return {};
+}
+
+// Starts a find_node lookup for id_of(0x01)'s neighbourhood from a table of
+// 20 nodes; returns the first query sent.
+Datagram start_lookup(Node& node, std::vector<Datagram>& out) {
+  out.clear();
+  node.find_node(id_of(0x01), kT0, out, {});
+  return out.at(0);
+}
+
+TEST_F(NodeTest, InvalidCompactNodeListsAreDropped) {
+  fill_tables();
+  const Datagram q = start_lookup(node, out);
+  const std::size_t in_flight = node.queries_in_flight();
+  const std::size_t known = node.table(Endpoint::Family::v4).size();
+  for (const std::size_t length : {1u, 25u, 27u, 51u}) {
+    out.clear();
+    node.on_packet(reply(tid_of(q), {{"id", std::string(filled_id(q.to).view())},
+                                     {"nodes", std::string(length, 'n')}}),
+                   q.to, kT0, out);
+    EXPECT_TRUE(out.empty()) << length;
+  }
+  EXPECT_EQ(node.queries_in_flight(), in_flight);
+  EXPECT_EQ(node.table(Endpoint::Family::v4).size(), known);
+}
+
+TEST_F(NodeTest, ContactsWithPortZeroAreNeverQueried) {
+  fill_tables();
+  const Datagram q = start_lookup(node, out);
+  // Three contacts closer to the target than anything known: two at port
+  // 0, one usable.
+  std::string nodes;
+  for (std::uint8_t i = 0; i < 3; ++i) {
+    NodeId id = id_of(0x01);
+    id.bytes[19] = static_cast<std::uint8_t>(0x10 + i);
+    append_compact_node(nodes, {id, v4(900 + i, i == 2 ? 6881 : 0)});
+  }
+  out.clear();
+  node.on_packet(reply(tid_of(q), {{"id", std::string(filled_id(q.to).view())}, {"nodes", nodes}}),
+                 q.to, kT0, out);
+  bool asked_usable = false;
+  for (const Datagram& d : out) {
+    EXPECT_NE(d.to.port(), 0) << d.to.to_string();
+    asked_usable = asked_usable || d.to == v4(902);
+  }
+  EXPECT_TRUE(asked_usable);
+}
+
+// One host making up 1,000 ids (each answering our pings) holds at most one
+// slot: it cannot fill a bucket, let alone the table.
+TEST_F(NodeTest, ThousandIdsFromOneIpTakeOneSlot) {
+  std::mt19937 rng(7);
+  TimePoint now = kT0;
+  for (int i = 0; i < 1000; ++i) {
+    now += 250ms;  // under the per-IP rate limit
+    NodeId id;
+    for (auto& b : id.bytes) b = static_cast<std::uint8_t>(rng());
+    const Endpoint from = Endpoint::v4({26, 1, 1, 1}, static_cast<std::uint16_t>(2000 + i));
+    Item::Dict a{{"id", std::string(id.view())}};
+    out.clear();
+    node.on_packet(query("ping", a, "p" + std::to_string(i)), from, now, out);
+    // Answer every ping the node sends back, with the id it expects.
+    const std::vector<Datagram> sent = out;
+    for (const Datagram& d : sent) {
+      const Received r = parse(d);
+      if (!std::holds_alternative<Query>(r.message.body)) continue;
+      node.on_packet(reply(std::string(r.message.transaction_id), a), d.to, now, out);
+    }
+  }
+  EXPECT_LE(node.table(Endpoint::Family::v4).size() + node.table(Endpoint::Family::v4).cache_size(),
+            1u);
+}
+
+// Announces of made-up info-hashes from many hosts, and many peers for one
+// info-hash: the store stays within its bounds.
+TEST_F(NodeTest, AnnounceFloodsKeepTheStoreBounded) {
+  NodeOptions o = options();
+  o.peers.max_info_hashes = 100;
+  o.peers.max_peers_per_info_hash = 50;
+  o.outbound.packets_per_second = 0;
+  Node small(o, kT0);
+  const auto announce = [&](std::uint32_t host, const NodeId& hash) {
+    Item::Dict a = args_from(1);
+    a["info_hash"] = std::string(hash.view());
+    out.clear();
+    small.on_packet(query("get_peers", a), v4(host), kT0, out);
+    const Received r = parse(out.at(0));
+    a["token"] = std::string(*std::get<Response>(r.message.body).token);
+    a["port"] = 7000;
+    out.clear();
+    small.on_packet(query("announce_peer", a), v4(host), kT0, out);
+  };
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    NodeId hash;
+    hash.bytes[0] = static_cast<std::uint8_t>(i >> 8);
+    hash.bytes[1] = static_cast<std::uint8_t>(i);
+    announce(i, hash);
+  }
+  EXPECT_EQ(small.peer_store().info_hash_count(), 100u);
+  const NodeId popular = id_of(0x77);
+  for (std::uint32_t i = 0; i < 3000; ++i) announce(10000 + i, popular);
+  EXPECT_EQ(small.peer_store().peers(popular).size(), 50u);
+  EXPECT_LE(small.peer_store().peer_count(), 100u * 50u);
+}
+
+// Queries from many hosts (each within its own rate limit): the outbound
+// budget caps the replies.
+TEST_F(NodeTest, OutboundBudgetCapsRepliesToAFloodFromManyHosts) {
+  NodeOptions o = options();
+  o.outbound = {.packets_per_second = 100, .burst = 50};
+  Node capped(o, kT0);
+  std::size_t replies = 0;
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    out.clear();
+    capped.on_packet(query("ping", args_from(1)), v4(i), kT0 + 1ms * i, out);  // 5 s
+    for (const Datagram& d : out) replies += d.to == v4(i) && !d.bytes.ends_with("1:y1:qe");
+  }
+  EXPECT_LE(replies, 50u + 500u + 1u);
+  EXPECT_GE(replies, 400u);
+  EXPECT_GT(capped.budget_refusals(), 4000u);
+}
+
+// ---------------------------------------------------------------- BEP 42
+
+TEST_F(NodeTest, ExternalAddressFromRepliesGivesABep42IdAndARejoin) {
+  fill_tables();
+  const Endpoint home = Endpoint::v4({81, 20, 30, 40}, 6881);
+  std::string ip;
+  append_compact_peer(ip, home);
+  std::string lie;
+  append_compact_peer(lie, Endpoint::v4({66, 66, 66, 66}, 1));
+  ASSERT_FALSE(is_secure_node_id(node.id(), home));
+  const NodeId old_id = node.id();
+  // Five nodes answer pings: one lies, four agree.
+  for (std::uint8_t i = 1; i <= 5; ++i) {
+    out.clear();
+    node.ping(v4(200 + i), kT0, out);
+    node.on_packet(reply(tid_of(out.at(0)), {{"id", std::string(id_of(0x40 + i).view())}},
+                         i == 1 ? lie : ip),
+                   v4(200 + i), kT0, out);
+    if (i < 4) {
+      EXPECT_EQ(node.id(), old_id) << "not elected yet after " << int(i);
+    }
+  }
+  ASSERT_TRUE(node.external_address(Endpoint::Family::v4));
+  EXPECT_EQ(*node.external_address(Endpoint::Family::v4), home.with_port(0));
+  EXPECT_NE(node.id(), old_id);
+  EXPECT_TRUE(is_secure_node_id(node.id(), home));
+  EXPECT_EQ(node.id_changes(), 1u);
+  EXPECT_EQ(node.table(Endpoint::Family::v4).self(), node.id());
+  // The known nodes move over (as many as the new id's buckets hold).
+  EXPECT_GE(node.table(Endpoint::Family::v4).size(), 8u);
+  EXPECT_GT(node.lookups_running(), 0u) << "a join lookup for the new id";
+  // More agreeing votes change nothing.
+  out.clear();
+  node.ping(v4(210), kT0, out);
+  node.on_packet(reply(tid_of(out.at(0)), {{"id", std::string(id_of(0x50).view())}}, ip), v4(210),
+                 kT0, out);
+  EXPECT_EQ(node.id_changes(), 1u);
+}
+
+TEST_F(NodeTest, LocalExternalAddressKeepsTheId) {
+  NodeOptions o = options();
+  o.allow_local = true;
+  Node local(o, kT0);
+  std::string ip;
+  append_compact_peer(ip, Endpoint::v4({192, 168, 1, 9}, 6881));
+  for (std::uint8_t i = 1; i <= 5; ++i) {
+    out.clear();
+    local.ping(v4(200 + i), kT0, out);
+    local.on_packet(reply(tid_of(out.at(0)), {{"id", std::string(id_of(0x40 + i).view())}}, ip),
+                    v4(200 + i), kT0, out);
+  }
+  EXPECT_TRUE(local.external_address(Endpoint::Family::v4));
+  EXPECT_EQ(local.id(), id_of(0x80)) << "BEP 42 exempts local addresses";
+  EXPECT_EQ(local.id_changes(), 0u);
 }
 
 }  // namespace

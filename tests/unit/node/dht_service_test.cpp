@@ -102,6 +102,34 @@ TEST_F(DhtServiceTest, JoinFillsBothTablesAndStateSurvivesARestart) {
   ASSERT_TRUE(run_until(io_, [&] { return again.node().table(Endpoint::Family::v4).size() == 1; }));
 }
 
+// A home server whose table drops to nothing (network down, router gone)
+// bootstraps again by itself once the router answers.
+TEST_F(DhtServiceTest, EmptyTableBootstrapsAgainWhenTheRouterComesBack) {
+  std::uint16_t port = 0;
+  {
+    DhtService probe(io_, loopback(41));
+    ASSERT_TRUE(probe.start());
+    port = probe.local_endpoints()[0].port();
+    probe.stop();
+  }
+  auto b_options = loopback(42);
+  b_options.bootstrap = {*HostPort::parse("127.0.0.41:" + std::to_string(port))};
+  b_options.rebootstrap_every = 1s;
+  DhtService b(io_, b_options);
+  ASSERT_TRUE(b.start());
+  bool joined = false;
+  b.on_joined([&] { joined = true; });
+  ASSERT_TRUE(run_until(io_, [&] { return joined; }, 10s));
+  EXPECT_EQ(b.node().table(Endpoint::Family::v4).size(), 0u) << "nobody answered the join";
+
+  auto a_options = loopback(41);
+  a_options.port = port;
+  DhtService a(io_, a_options);
+  ASSERT_TRUE(a.start());
+  // The maintenance timer (every 5 s) notices the empty table.
+  EXPECT_TRUE(run_until(io_, [&] { return b.node().table(Endpoint::Family::v4).size() == 1; }, 15s));
+}
+
 TEST_F(DhtServiceTest, CorruptStateFileMeansAFreshStart) {
   std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / kDhtStateFile) << "d2:id3:xyz";
