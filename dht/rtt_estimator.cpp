@@ -19,7 +19,7 @@ void RttEstimator::add(Duration sample) {
 
 Duration RttEstimator::timeout() const {
   if (!options_.adaptive || samples_ == 0) return options_.ceiling;
-  return std::clamp(srtt_ + 4 * rttvar_, options_.floor, options_.ceiling);
+  return std::clamp(srtt_ + options_.deviations * rttvar_, options_.floor, options_.ceiling);
 }
 
 }  // namespace btnode::dht

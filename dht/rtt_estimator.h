@@ -11,6 +11,12 @@ namespace btnode::dht {
 
 struct RttEstimatorOptions {
   bool adaptive = true;  // false: always `ceiling`
+  // timeout = srtt + deviations * rttvar. RFC 6298 uses 4 for TCP's
+  // retransmission timer, where a spurious timeout is expensive; here it only
+  // widens the search (the query is still awaited), so 2 is enough. dht-sim,
+  // 2,000 nodes, RTT 20-300 ms, 5% loss, 10% dead, alpha 4: p50 815 ms with
+  // 4, 736 ms with a fixed 350 ms (about srtt + 2 rttvar there).
+  int deviations = 2;
   Duration floor = 250ms;
   Duration ceiling = 1s;  // also the value before the first sample
 };
@@ -21,7 +27,7 @@ class RttEstimator {
 
   // One answered query: how long it took.
   void add(Duration sample);
-  // srtt + 4 * rttvar (RFC 6298 2.3), within [floor, ceiling].
+  // srtt + deviations * rttvar (RFC 6298 2.3 with 4), within [floor, ceiling].
   Duration timeout() const;
   Duration smoothed() const { return srtt_; }
   bool has_samples() const { return samples_ > 0; }

@@ -139,22 +139,28 @@ TimePoint Traversal::next_deadline() const {
 }
 
 bool Traversal::done() const {
+  const std::size_t want = options_.k + options_.margin;
   std::size_t responded = 0;
+  std::size_t awaited_now = 0;
   for (const Candidate& c : candidates_) {
     switch (c.state) {
       case State::failed:
       case State::passed:
         continue;
       case State::responded:
-        if (++responded == options_.k + options_.margin) return true;
-        continue;
-      case State::slow:
+        ++responded;
+        break;
       case State::fresh:
-      case State::in_flight:
         return false;
+      case State::slow:
+      case State::in_flight:
+        if (++awaited_now > options_.stragglers) return false;
+        break;
     }
+    if (responded + awaited_now == want) return true;
   }
-  return true;  // fewer than k nodes exist that we could reach
+  // Fewer than k nodes we could reach: wait for every one of them.
+  return awaited_now == 0;
 }
 
 void Traversal::closest_responders(std::vector<NodeInfo>& out) const {

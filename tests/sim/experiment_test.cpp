@@ -41,6 +41,28 @@ TEST(SimExperiment, TwoThousandNodesWithLossFindTheClosest) {
   EXPECT_GE(r.hops_p50, 2);
 }
 
+// The issue's conditions (RTT 20-300 ms, 5% loss, 10% dead) at 1,000 nodes.
+// Targets: success >= 0.99, p50 <= 480 ms, p95 <= 1,500 ms, <= 60 packets,
+// <= 64 KiB of table. Measured (seed 3): success 0.98, p50 638 ms, p95 961
+// ms, 34.7 packets, 37.8 KB: the p50 and success targets are not met yet;
+// the bounds below hold what is reached, with headroom for other seeds.
+TEST(SimExperiment, OneThousandNodesAtTheIssueConditions) {
+  ExperimentOptions o;
+  o.nodes = 1000;
+  o.lookups = 200;
+  o.link = {20ms, 300ms, 0.05};
+  o.dead = 0.1;
+  o.seed = 3;
+  const ExperimentReport r = run_experiment(o);
+  print("issue conditions", r);
+  EXPECT_EQ(r.completed, 200u);
+  EXPECT_GE(r.success_rate, 0.97);
+  EXPECT_LE(r.latency_ms_p50, 750);
+  EXPECT_LE(r.latency_ms_p95, 1500);
+  EXPECT_LE(r.packets_per_lookup, 60);
+  EXPECT_LE(r.bytes_per_node, 64 * 1024);
+}
+
 TEST(SimExperiment, StillSucceedsWithAFifthOfTheNodesDead) {
   ExperimentOptions o = two_thousand();
   o.dead = 0.2;

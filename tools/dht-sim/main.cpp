@@ -45,6 +45,7 @@ nlohmann::json to_json(const btnode::sim::ExperimentReport& r,
           {"join_via_router", o.join_via_router},
           {"datagrams", r.datagrams},
           {"alpha", o.node.lookup.alpha},
+          {"stragglers", o.node.lookup.stragglers},
           {"adaptive_timeout", o.node.rtt.adaptive},
           {"loss", o.link.loss},
           {"dead", o.dead},
@@ -75,6 +76,8 @@ int main(int argc, char** argv) {
   app.add_option("--slow-ms", slow_ms, "short timeout (ms) after which a lookup widens")
       ->check(CLI::Range(10, 10000));
   app.add_option("--margin", o.node.lookup.margin, "walk until k + margin nodes answered");
+  app.add_option("--stragglers", o.node.lookup.stragglers,
+                 "of the k closest, how many may still be awaited when a lookup ends");
   app.add_flag("--no-resend", no_resend, "do not resend a query at the short timeout");
   app.add_flag("--fixed-timeout", fixed_timeout,
                "short timeout always --slow-ms, not sized from measured round trips");

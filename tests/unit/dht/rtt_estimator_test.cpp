@@ -11,11 +11,14 @@ TEST(RttEstimator, CeilingUntilTheFirstAnswer) {
   EXPECT_EQ(rtt.timeout(), 1s);
 }
 
-TEST(RttEstimator, FirstSampleGivesThreeTimesIt) {
+TEST(RttEstimator, FirstSampleGivesTwiceIt) {
   RttEstimator rtt;
-  rtt.add(100ms);
-  EXPECT_EQ(rtt.smoothed(), 100ms);
-  EXPECT_EQ(rtt.timeout(), 300ms);  // 100 + 4 * 50
+  rtt.add(200ms);
+  EXPECT_EQ(rtt.smoothed(), 200ms);
+  EXPECT_EQ(rtt.timeout(), 400ms);  // 200 + 2 * 100
+  RttEstimator tcp({.deviations = 4});
+  tcp.add(200ms);
+  EXPECT_EQ(tcp.timeout(), 600ms);  // RFC 6298: 200 + 4 * 100
 }
 
 TEST(RttEstimator, SteadyAnswersShrinkTheTimeoutToTheFloor) {
@@ -29,7 +32,7 @@ TEST(RttEstimator, SpreadBetweenNodesWidensIt) {
   RttEstimator rtt;
   // Alternating near and far nodes: mean 160 ms, deviation 140 ms.
   for (int i = 0; i < 200; ++i) rtt.add(i % 2 ? 20ms : 300ms);
-  EXPECT_GT(rtt.timeout(), 600ms);
+  EXPECT_GT(rtt.timeout(), 400ms);
   EXPECT_LE(rtt.timeout(), 1s);
   for (int i = 0; i < 200; ++i) rtt.add(5s);
   EXPECT_EQ(rtt.timeout(), 1s) << "never above the ceiling";

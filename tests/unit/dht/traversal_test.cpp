@@ -31,6 +31,7 @@ class TraversalTest : public ::testing::Test {
     TraversalOptions o;
     o.alpha = 3;
     o.k = 4;
+    o.stragglers = 0;  // the strict rule; Stragglers tests the relaxed one
     return o;
   }
   FindNodeLookup lookup{NodeId{}, options()};
@@ -91,6 +92,32 @@ TEST_F(TraversalTest, DoneWhenTheKClosestHaveAnswered) {
   std::vector<NodeInfo> closest;
   lookup.closest_responders(closest);
   EXPECT_EQ(closest, (std::vector<NodeInfo>{node(1), node(2), node(3), node(4)}));
+}
+
+TEST_F(TraversalTest, OneStragglerAmongTheKClosestDoesNotHoldTheLookup) {
+  TraversalOptions o = options();
+  o.stragglers = 1;
+  FindNodeLookup relaxed(NodeId{}, o);
+  for (std::uint8_t n : {1, 2, 3, 4, 5, 6}) relaxed.add_seed(node(n));
+  relaxed.pick(kT0, sent);  // 1, 2, 3
+  for (std::uint8_t n : {2, 3}) relaxed.on_response(ep(n), answer_from(n), {});
+  sent.clear();
+  relaxed.pick(kT0, sent);  // 4, 5
+  EXPECT_FALSE(relaxed.done()) << "4 is awaited too: two stragglers";
+  relaxed.on_response(ep(4), answer_from(4), {});
+  EXPECT_TRUE(relaxed.done()) << "only 1 of the 4 closest is still awaited";
+  std::vector<NodeInfo> closest;
+  relaxed.closest_responders(closest);
+  EXPECT_EQ(closest, (std::vector<NodeInfo>{node(2), node(3), node(4)}));
+  // Never with a closer node not yet asked.
+  FindNodeLookup fresh(NodeId{}, o);
+  for (std::uint8_t n : {2, 3, 4, 5}) fresh.add_seed(node(n));
+  sent.clear();
+  fresh.pick(kT0, sent);
+  for (std::uint8_t n : {2, 3}) fresh.on_response(ep(n), answer_from(n), {});
+  const std::vector<NodeInfo> closer{node(1)};
+  fresh.on_response(ep(4), answer_from(4), closer);
+  EXPECT_FALSE(fresh.done()) << "node 1 was heard of and never asked";
 }
 
 TEST_F(TraversalTest, FailedNodesAreSkippedAndAllFailedEndsTheLookup) {
