@@ -449,6 +449,18 @@ PieceContributors PiecePicker::on_piece_failed(std::uint32_t piece) {
   return result;
 }
 
+std::vector<std::uint32_t> PiecePicker::pieces_with_blocks_from(PeerKey peer) const {
+  std::vector<std::uint32_t> out;
+  for (const ActivePiece& started : active_) {
+    const bool touched = std::any_of(started.blocks.begin(), started.blocks.end(), [&](const Block& b) {
+      return b.sender == peer &&
+             (b.state == BlockState::received || b.state == BlockState::written);
+    });
+    if (touched) out.push_back(started.piece);
+  }
+  return out;
+}
+
 void PiecePicker::on_request_rejected(PeerKey peer, const BlockRef& block) {
   ActivePiece* owner = nullptr;
   if (Block* entry = find_block(block, &owner)) drop_requester(*entry, *owner, peer);

@@ -163,6 +163,10 @@ class PiecePicker {
   // can cancel them on a still-open connection.
   std::vector<BlockRef> release_peer(PeerKey peer);
 
+  // Started pieces holding a block received from `peer` (e.g. a peer just
+  // banned: its blocks would make those pieces fail their hash).
+  std::vector<std::uint32_t> pieces_with_blocks_from(PeerKey peer) const;
+
   // Every missing block is requested from someone.
   bool in_endgame() const;
   // Peers holding a request for the block (testing and diagnostics).

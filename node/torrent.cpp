@@ -150,11 +150,27 @@ void Torrent::on_piece_failed(const storage::PieceFailed& failed) {
 void Torrent::ban(const Endpoint& address) {
   bans_.ban(address);
   spdlog::warn("{}: banning {} (sent corrupt data)", meta_.name, address.with_port(0).to_string());
+  for (const auto& [key, where] : key_address_) {
+    if (bans_.is_banned(where)) discard_blocks_from(key);
+  }
   std::vector<std::shared_ptr<PeerConnection>> victims;
   for (auto& [raw, conn] : peers_) {
     if (bans_.is_banned(conn->remote())) victims.push_back(conn);
   }
   for (auto& conn : victims) conn->close("banned: sent corrupt data");
+}
+
+// A liar's blocks in pieces still being assembled would make each of them
+// fail once more when honest peers complete it (and cost them a strike):
+// those pieces start again from nothing.
+void Torrent::discard_blocks_from(PeerKey key) {
+  if (!storage_) return;
+  for (std::uint32_t piece : picker_.pieces_with_blocks_from(key)) {
+    if (verifying_.contains(piece)) continue;  // complete: its hash decides
+    storage_->discard_partial(piece);
+    picker_.on_piece_failed(piece);  // every received block is free again
+    spdlog::debug("{}: piece {} restarted without the blocks of a banned peer", meta_.name, piece);
+  }
 }
 
 void Torrent::add_peer(const Endpoint& peer) {

@@ -158,6 +158,7 @@ class Torrent : public PeerConnectionHandler {
   void on_piece_verified(std::uint32_t piece);
   void on_piece_failed(const storage::PieceFailed& failed);
   void ban(const Endpoint& address);
+  void discard_blocks_from(PeerKey key);
   void dial_due_peers();
   void tick();
   void tick_extensions();

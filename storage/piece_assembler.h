@@ -48,8 +48,9 @@ class PieceAssembler {
                         PeerKey from);
   // Removes and returns a complete piece; nullopt if it is not complete.
   std::optional<AssembledPiece> take(std::int64_t piece);
-  // Forgets a piece in progress (e.g. the picker gave up on it).
-  void drop(std::int64_t piece) { pieces_.erase(piece); }
+  // Forgets a piece in progress (e.g. the picker gave up on it); false if
+  // there was none.
+  bool drop(std::int64_t piece) { return pieces_.erase(piece) > 0; }
 
   bool has_block(std::int64_t piece, std::int64_t offset) const;
   std::size_t pieces_in_progress() const { return pieces_.size(); }

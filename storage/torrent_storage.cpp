@@ -132,6 +132,11 @@ void TorrentStorage::on_piece_done(std::int64_t piece, std::optional<DiskError> 
   emit(PieceVerified{piece});
 }
 
+bool TorrentStorage::discard_partial(std::int64_t piece) {
+  if (verifying_.contains(piece)) return false;
+  return assembler_.drop(piece);
+}
+
 bool TorrentStorage::read_block(std::int64_t piece, std::int64_t offset, std::int64_t length,
                                 std::function<void(ReadResult)> done) {
   if (piece < 0 || piece >= have_.size() || !have_.test(piece)) return false;

@@ -103,6 +103,11 @@ class TorrentStorage {
   BlockStatus add_block(std::int64_t piece, std::int64_t offset, std::string_view data,
                         PeerKey from);
 
+  // Throws away the blocks collected so far for an incomplete piece (e.g.
+  // some came from a peer since banned as a liar). False when there were
+  // none, or the piece is complete and already being verified.
+  bool discard_partial(std::int64_t piece);
+
   // Reads a block of a piece we have (for seeding). False, and no callback,
   // when the piece is not ours or the range is outside it.
   bool read_block(std::int64_t piece, std::int64_t offset, std::int64_t length,

@@ -136,6 +136,11 @@ class LiarTest(unittest.TestCase):
                 self.fail(f"get did not finish in {TIMEOUT} s: {stderr[-3000:]}")
             self.assertEqual(get.returncode, 0, stderr[-2000:])
             self.assertIn("banning 127.0.0.51", stderr)
+            # Pieces the liar had started are restarted at the ban, so none
+            # fails again once the honest seed completes it (pieces already
+            # complete and hashing at the ban still fail, blaming nobody).
+            after_seed = stderr.split("127.0.0.53:7999 connected", 1)[-1]
+            self.assertNotIn("held blocks of a banned peer", after_seed)
             self.assertEqual(liar.connections, 1)
             p = subprocess.run([BTNODE, "verify", torrent, out], capture_output=True, text=True,
                                timeout=TIMEOUT)

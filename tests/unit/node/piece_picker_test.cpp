@@ -267,6 +267,25 @@ TEST(PiecePickerTest, FailedPieceReportsSendersAndIsPickedAgain) {
   EXPECT_EQ(picker.pick(ask(seed, 3, 5)).size(), 2u);
 }
 
+TEST(PiecePickerTest, FindsThePiecesHoldingAPeersBlocks) {
+  PiecePicker picker(geometry(3, 2 * kBlockSize));
+  const Bitfield seed = all_of(3);
+  picker.add_peer_bitfield(seed);
+  const auto from_a = picker.pick(ask(seed, 1, 3));  // piece 0 both blocks, piece 1 one
+  const auto from_b = picker.pick(ask(seed, 2, 1));
+  ASSERT_EQ(from_a.size(), 3u);
+  ASSERT_EQ(from_b.size(), 1u);
+  EXPECT_TRUE(picker.pieces_with_blocks_from(1).empty()) << "requested is not received";
+  picker.on_block_received(1, from_a[0]);
+  picker.on_block_received(1, from_a[2]);
+  picker.on_block_received(2, from_b[0]);
+  std::vector<std::uint32_t> expected{from_a[0].piece};
+  if (from_a[2].piece != from_a[0].piece) expected.push_back(from_a[2].piece);
+  EXPECT_EQ(picker.pieces_with_blocks_from(1), expected);
+  EXPECT_EQ(picker.pieces_with_blocks_from(2), (std::vector<std::uint32_t>{from_b[0].piece}));
+  EXPECT_TRUE(picker.pieces_with_blocks_from(3).empty());
+}
+
 TEST(PiecePickerTest, RejectedTimedOutAndReleasedRequestsGoBackToThePool) {
   PiecePicker picker(geometry(1, 3 * kBlockSize));
   const Bitfield seed = all_of(1);

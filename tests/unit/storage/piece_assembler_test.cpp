@@ -33,6 +33,15 @@ TEST(PieceAssembler, CollectsBlocksInAnyOrderAndReportsDistinctSenders) {
   EXPECT_EQ(a.pieces_in_progress(), 0u);
 }
 
+TEST(PieceAssembler, DropForgetsAPieceInProgress) {
+  PieceAssembler a(layout());
+  EXPECT_FALSE(a.drop(0));
+  EXPECT_EQ(a.add_block(0, 0, block('a', 16384), 5), BlockStatus::accepted);
+  EXPECT_TRUE(a.drop(0));
+  EXPECT_FALSE(a.has_block(0, 0));
+  EXPECT_EQ(a.pieces_in_progress(), 0u);
+}
+
 TEST(PieceAssembler, DuplicateBlockKeepsFirstCopy) {
   PieceAssembler a(layout());
   EXPECT_EQ(a.add_block(3, 0, block('x', 16384), 1), BlockStatus::accepted);

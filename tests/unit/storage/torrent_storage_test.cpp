@@ -131,6 +131,22 @@ TEST(TorrentStorage, PieceFailingItsHashIsDiscardedAndItsSendersReported) {
   ASSERT_TRUE(loop.run_until([&] { return ts->have().test(1); }));
 }
 
+TEST(TorrentStorage, DiscardedPartialPieceStartsAgainFromNothing) {
+  testing::Loop loop;
+  Harness h(sample());
+  WorkerPool pool(2);
+  auto ts = h.make(pool, loop);
+  start(h, *ts, loop);
+  std::string first = h.content.piece(1).substr(0, kBlockSize);
+  first[0] ^= 1;  // a liar's block
+  EXPECT_EQ(ts->add_block(1, 0, first, 66), BlockStatus::accepted);
+  EXPECT_TRUE(ts->discard_partial(1));
+  EXPECT_FALSE(ts->discard_partial(1)) << "nothing left to discard";
+  h.feed(*ts, 1, 50);  // an honest peer sends the whole piece
+  ASSERT_TRUE(loop.run_until([&] { return ts->have().test(1); }));
+  EXPECT_EQ(h.count<PieceFailed>(), 0u) << "the liar's block must not have been used";
+}
+
 TEST(TorrentStorage, WriteErrorStopsTheTorrentWithoutClaimingThePiece) {
   testing::Loop loop;
   testing::FaultyFileSystem faulty;
