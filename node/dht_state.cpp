@@ -1,7 +1,7 @@
 #include "node/dht_state.h"
 
 #include "core/bencode.h"
-#include "node/atomic_file.h"
+#include "storage/atomic_file.h"
 
 namespace btnode::node {
 namespace {
@@ -74,12 +74,12 @@ Result<void> save_dht_state(const std::filesystem::path& dir, const DhtState& st
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail("cannot create state dir " + dir.string() + ": " + ec.message());
-  return write_file_atomically(dir / kDhtStateFile, encode_dht_state(state));
+  return storage::write_file_atomically(dir / kDhtStateFile, encode_dht_state(state));
 }
 
 Result<std::optional<DhtState>> load_dht_state(const std::filesystem::path& dir) {
   const auto path = dir / kDhtStateFile;
-  auto bytes = read_small_file(path, kMaxStateFileBytes);
+  auto bytes = storage::read_small_file(path, kMaxStateFileBytes);
   if (!bytes) return fail(bytes.error());
   if (!bytes->has_value()) return std::optional<DhtState>{};
   auto state = decode_dht_state(**bytes);

@@ -13,7 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "node/atomic_file.h"
+#include "storage/atomic_file.h"
 
 namespace btnode::node {
 namespace {
@@ -176,7 +176,7 @@ Result<RouterServer::Buffer> RouterServer::decode_buffer(std::string_view bytes)
 
 Result<void> RouterServer::load() {
   if (options_.state_file.empty()) return {};
-  auto file = read_small_file(options_.state_file, kMaxStateFile);
+  auto file = storage::read_small_file(options_.state_file, kMaxStateFile);
   if (!file) return fail(file.error());
   if (!*file) return {};
   auto buffer = decode_buffer(**file);
@@ -338,7 +338,7 @@ Result<std::size_t> RouterServer::save() const {
   }
   std::error_code ec;
   std::filesystem::create_directories(options_.state_file.parent_path(), ec);
-  if (auto r = write_file_atomically(options_.state_file, bytes); !r)
+  if (auto r = storage::write_file_atomically(options_.state_file, bytes); !r)
     return fail(r.error());
   return n;
 }

@@ -49,7 +49,7 @@ Result<void> sync_dir(const std::filesystem::path& dir) {
 
 Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
   std::filesystem::path tmp = path;
-  tmp += ".tmp";
+  tmp += ".tmp." + std::to_string(::getpid());
   if (auto ok = write_synced(tmp, bytes); !ok) {
     ::unlink(tmp.c_str());
     return ok;
@@ -61,6 +61,35 @@ Result<void> write_file_atomically(const std::filesystem::path& path, std::strin
   }
   const auto dir = path.parent_path();
   return sync_dir(dir.empty() ? std::filesystem::path(".") : dir);
+}
+
+Result<std::optional<std::string>> read_small_file(const std::filesystem::path& path,
+                                                   std::size_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>{};
+    return failed("opening", path, errno);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int code = errno;
+      ::close(fd);
+      return failed("reading", path, code);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<std::size_t>(n) > max_bytes) {
+      ::close(fd);
+      return fail("'" + path.string() + "' is too large (over " + std::to_string(max_bytes) +
+                  " bytes): not a state file of ours");
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return std::optional<std::string>{std::move(out)};
 }
 
 }  // namespace btnode::storage

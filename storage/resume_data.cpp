@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "core/bencode.h"
+#include "storage/atomic_file.h"
 
 namespace btnode::storage {
 namespace {
@@ -102,22 +103,10 @@ Result<void> check_resume_matches(const ResumeData& data,
 }
 
 Result<std::string> read_resume_file(const std::filesystem::path& path, std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return fail("resume data: '" + path.string() + "': " + std::system_category().message(errno));
-  }
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || out.size() + static_cast<std::size_t>(n) > max_bytes) {
-      ::close(fd);
-      if (n == 0) return out;
-      return fail("resume data: '" + path.string() + "' is unreadable or too large");
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
+  auto bytes = read_small_file(path, max_bytes);
+  if (!bytes) return fail("resume data: " + bytes.error().message);
+  if (!*bytes) return fail("resume data: '" + path.string() + "' does not exist");
+  return std::move(**bytes);
 }
 
 }  // namespace btnode::storage

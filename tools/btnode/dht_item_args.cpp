@@ -7,7 +7,7 @@
 
 #include "core/bencode.h"
 #include "core/random.h"
-#include "node/atomic_file.h"
+#include "storage/atomic_file.h"
 
 namespace btnode::cli {
 
@@ -44,7 +44,7 @@ Result<dht::Ed25519SecretKey> load_key_file(const std::filesystem::path& path, b
   random_bytes(seed.data(), seed.size());
   const std::string text = to_hex(dht::bytes_view(seed)) + "\n";
   const mode_t old_mask = ::umask(077);
-  auto written = node::write_file_atomically(path, text);
+  auto written = storage::write_file_atomically(path, text);
   ::umask(old_mask);
   if (!written) return fail(path.string() + ": " + written.error().message);
   return dht::ed25519_secret_key(seed);

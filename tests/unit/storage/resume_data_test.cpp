@@ -107,7 +107,7 @@ TEST(ResumeData, ReadsFilesWithASizeLimit) {
   EXPECT_EQ(*ok, "abc");
   EXPECT_THAT(read_resume_file(dir / "r", 2).error().message, HasSubstr("too large"));
   EXPECT_THAT(read_resume_file(dir / "missing").error().message,
-              HasSubstr("No such file or directory"));
+              HasSubstr("does not exist"));
 }
 
 }  // namespace
