@@ -131,12 +131,12 @@ class Swarm:
     # --- clients --------------------------------------------------------
     def btnode_seed(self, ip, tag="btnode-seed", *extra):
         return self.procs.start(["timeout", "120", BTNODE, "seed", self.torrent, self.src,
-                                 "--bind", ip, "--no-dht", "--log-level", "info", *extra],
+                                 "--bind", ip, "--no-dht", "--no-lsd", "--log-level", "info", *extra],
                                 self.log(tag))
 
     def btnode_get(self, ip, out, timeout=50, *extra):
         return subprocess.run(["timeout", str(timeout), BTNODE, "get", self.torrent, "-o", out,
-                               "--bind", ip, "--no-dht", "--log-level", "info", *extra],
+                               "--bind", ip, "--no-dht", "--no-lsd", "--log-level", "info", *extra],
                               capture_output=True, text=True, errors="replace")
 
     def aria2(self, ip, p, directory, tag, seed):
