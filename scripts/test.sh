@@ -2,13 +2,13 @@
 # The whole test suite: Release build + all ctest suites (unit, integration,
 # interop against real clients), ASan+UBSan build + unit tests, then every
 # libFuzzer target for a bounded time over its checked-in seed corpus.
-#   FUZZ_SECONDS=25 (per target)   JOBS=$(nproc)
+#   FUZZ_SECONDS=20 (per target)   JOBS=$(nproc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 
 jobs=${JOBS:-$(nproc)}
-fuzz_seconds=${FUZZ_SECONDS:-25}
+fuzz_seconds=${FUZZ_SECONDS:-20}
 step() { printf '\n=== %s\n' "$*"; }
 
 step "Release build"
