@@ -9,7 +9,6 @@ and rejoins through the saved nodes alone.
 
 Run standalone: BTNODE=build/node/tools/btnode /usr/bin/python3 tests/integration/dht_cli_test.py
 """
-import json
 import os
 import shutil
 import signal
@@ -18,38 +17,19 @@ import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from btnode_proc import BTNODE, fail, json_lines, wait_for
+
 NET = "127.0.8."
 PORT = 6881
 ROUTER = NET + "2:%d" % PORT
 CMD_TIMEOUT = 30
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
 def btnode(*args, timeout=CMD_TIMEOUT):
     p = subprocess.run([BTNODE, *args], capture_output=True, text=True, timeout=timeout,
                        errors="replace")
     return p.returncode, p.stdout, p.stderr
-
-
-def json_lines(text):
-    return [json.loads(l) for l in text.splitlines() if l.strip().startswith("{")]
-
-
-def wait_for(what, predicate, limit_s, step_s=0.2):
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step_s)
-    fail("timed out after %ss waiting for %s" % (limit_s, what))
 
 
 class Node:

@@ -24,9 +24,9 @@ import tempfile
 import threading
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from btnode_proc import BTNODE, fail, json_file_lines as json_lines, wait_for
+
 DHT_LOAD = os.environ.get("DHT_LOAD") or os.path.join(os.path.dirname(BTNODE), "dht-load")
 ROUTER = "127.0.1.1:6881"
 NODES = ["127.0.1.%d" % (41 + i) for i in range(12)]
@@ -34,29 +34,9 @@ WANT = 9
 THREADS = os.environ.get("ROUTER_THREADS", "2")
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def json_lines(path):
-    with open(path) as f:
-        return [json.loads(l) for l in f if l.strip().startswith("{")]
-
-
 def last(path, event):
     found = [l for l in json_lines(path) if l.get("event") == event]
     return found[-1] if found else None
-
-
-def wait_for(what, predicate, limit_s, step_s=0.2):
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step_s)
-    fail("timed out after %ss waiting for %s" % (limit_s, what))
 
 
 def start(args, out_path):

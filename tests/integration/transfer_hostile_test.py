@@ -18,18 +18,18 @@ import json
 import os
 import select
 import shutil
-import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from btnode_proc import BTNODE, interrupt, recv_exact
+
 TIMEOUT = 45
 PIECE = 32768
 
@@ -54,16 +54,6 @@ def full_bitfield(pieces):
     for i in range(pieces):
         bits[i // 8] |= 0x80 >> (i % 8)
     return bytes(bits)
-
-
-def recv_exact(conn, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = conn.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("closed")
-        buf += chunk
-    return buf
 
 
 def closed_by_peer(conn, seconds):
@@ -205,13 +195,7 @@ class BtnodeSeed:
             raise AssertionError("btnode seed did not start")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        interrupt(self.proc, 15)
         self.proc.stdout.close()
         self.log.close()
         return self.proc.returncode

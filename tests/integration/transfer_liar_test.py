@@ -9,18 +9,18 @@ import json
 import os
 import select
 import shutil
-import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from btnode_proc import BTNODE, interrupt, recv_exact
+
 TIMEOUT = int(os.environ.get("LIAR_TIMEOUT", "60"))
 
 
@@ -59,21 +59,12 @@ class Liar(threading.Thread):
             finally:
                 conn.close()
 
-    def recv_exact(self, conn, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = conn.recv(n - len(buf))
-            if not chunk:
-                raise OSError("closed")
-            buf += chunk
-        return buf
-
     def serve(self, conn):
         conn.settimeout(10)
         # btnode's default encryption policy (prefer) dials with MSE first;
         # this plaintext-only peer hangs up and btnode redials in plaintext.
         # Only plain BitTorrent handshakes count as connections.
-        if not self.recv_exact(conn, 68).startswith(b"\x13BitTorrent protocol"):
+        if not recv_exact(conn, 68).startswith(b"\x13BitTorrent protocol"):
             return
         self.connections += 1
         conn.sendall(b"\x13BitTorrent protocol" + bytes(8) + self.info_hash + b"-LI0001-" + bytes(12))
@@ -82,10 +73,10 @@ class Liar(threading.Thread):
             bits[i // 8] |= 0x80 >> (i % 8)
         conn.sendall(struct.pack(">IB", 1 + len(bits), 5) + bits + struct.pack(">IB", 1, 1))
         while not self.stopping:
-            length = struct.unpack(">I", self.recv_exact(conn, 4))[0]
+            length = struct.unpack(">I", recv_exact(conn, 4))[0]
             if length == 0:
                 continue
-            body = self.recv_exact(conn, length)
+            body = recv_exact(conn, length)
             if body[0] == 6:  # request
                 piece, begin, size = struct.unpack(">III", body[1:13])
                 conn.sendall(struct.pack(">IBII", 9 + size, 7, piece, begin) + os.urandom(size))
@@ -154,13 +145,7 @@ class LiarTest(unittest.TestCase):
                 liar.join(timeout=5)
                 liar.sock.close()
             for p in procs:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGINT)
-                    try:
-                        p.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        p.kill()
-                        p.wait()
+                interrupt(p, 10)
             shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -11,16 +11,15 @@ import json
 import os
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from btnode_proc import BTNODE, interrupt
+
 TIMEOUT = 60  # seconds for any one transfer
 BASE_PORT = 20000 + os.getpid() % 20000
 
@@ -86,13 +85,7 @@ class Seed:
 
     def stop(self):
         """SIGINT, as a user would; returns the exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        interrupt(self.proc, 15)
         self.proc.stdout.close()
         self.proc.stderr.close()
         return self.proc.returncode

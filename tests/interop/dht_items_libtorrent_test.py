@@ -14,7 +14,6 @@ ring); btnode's one-shot `dht` commands join through them. Checks:
 Run standalone: BTNODE=build/rel/tools/btnode /usr/bin/python3 tests/interop/dht_items_libtorrent_test.py
 """
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -22,44 +21,25 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import lt_dht
+from btnode_proc import BTNODE, fail, json_lines
+
 import libtorrent as lt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
 NET = "127.0.5."
 LT_HOSTS = [NET + str(11 + i) for i in range(10)]
 PORT = 6881
 CMD_TIMEOUT = 30
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
 def lt_session(host):
-    return lt.session({
-        "listen_interfaces": "%s:%d" % (host, PORT),
-        "enable_dht": True,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "dht_bootstrap_nodes": "",
-        # INTEROP.md: without these all of 127/8 counts as one network.
-        "dht_restrict_routing_ips": False,
-        "dht_restrict_search_ips": False,
-        "dht_ignore_dark_internet": False,
-        "dht_prefer_verified_node_ids": False,
-        "dht_enforce_node_id": False,
-        "dht_upload_rate_limit": 1000000,
-        "dht_block_ratelimit": 100000,
-        # BEP 51: a fresh sample on every query (the default caches one for 6 h).
-        "dht_sample_infohashes_interval": 0,
-        "alert_mask": lt.alert.category_t.dht_notification | lt.alert.category_t.status_notification,
-    })
+    # BEP 51: a fresh sample on every query (the default caches one for 6 h).
+    return lt_dht.session(
+        host, PORT, dht_sample_infohashes_interval=0,
+        alert_mask=lt.alert.category_t.dht_notification | lt.alert.category_t.status_notification)
 
 
 RUNS = [0]
@@ -75,10 +55,6 @@ def btnode(*args, timeout=CMD_TIMEOUT):
     p = subprocess.run([BTNODE, "dht", *args, *boot], capture_output=True, text=True,
                        timeout=timeout, errors="replace")
     return p.returncode, p.stdout, p.stderr
-
-
-def json_lines(text):
-    return [json.loads(l) for l in text.splitlines() if l.strip().startswith("{")]
 
 
 def retry(what, attempt, limit_s):
@@ -232,9 +208,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="btnode-dht-items-lt-")
     sessions = [lt_session(h) for h in LT_HOSTS]
     try:
-        for i, ses in enumerate(sessions):
-            for step in (1, 2, 3):
-                ses.add_dht_node((LT_HOSTS[(i + step) % len(LT_HOSTS)], PORT))
+        lt_dht.introduce(sessions, LT_HOSTS, PORT)
         time.sleep(2)
         check_libtorrent_mutable_read_by_btnode(sessions)
         check_btnode_mutable_read_by_libtorrent(sessions, tmp)

@@ -12,23 +12,20 @@ ring) and a `btnode bootstrap` node that joins through one of them, then:
 
 Run standalone: BTNODE=build/node/tools/btnode /usr/bin/python3 tests/interop/dht_libtorrent_test.py
 """
-import json
 import os
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import lt_dht
+from btnode_proc import BTNODE, fail, json_lines, wait_for
 
 import libtorrent as lt
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
 NET = "127.0.7."
 LT_HOSTS = [NET + str(11 + i) for i in range(10)]
 PORT = 6881
@@ -36,71 +33,16 @@ BOOTSTRAP = (NET + "2", PORT)
 CMD_TIMEOUT = 30
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
 def lt_session(host):
-    settings = {
-        "listen_interfaces": "%s:%d" % (host, PORT),
-        "enable_dht": True,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "dht_bootstrap_nodes": "",
-        # INTEROP.md: without these all of 127/8 counts as one network.
-        "dht_restrict_routing_ips": False,
-        "dht_restrict_search_ips": False,
-        "dht_ignore_dark_internet": False,
-        "dht_prefer_verified_node_ids": False,
-        "dht_enforce_node_id": False,
-        # Lift the shipped rate limits (about 25 queries/s, ban at 5/s per IP).
-        "dht_upload_rate_limit": 1000000,
-        "dht_block_ratelimit": 100000,
-        "alert_mask": (lt.alert.category_t.dht_notification | lt.alert.category_t.status_notification
-                       | lt.alert.category_t.dht_operation_notification),
-    }
-    return lt.session(settings)
-
-
-def lt_state(ses):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return ses.dht_state()
-
-
-def lt_node_id(ses):
-    ids = lt_state(ses).get(b"node-id") or []
-    return ids[0][:20].hex() if ids else None
-
-
-def lt_table_endpoints(ses):
-    out = set()
-    for raw in lt_state(ses).get(b"nodes") or []:
-        if len(raw) == 6:
-            out.add((socket.inet_ntoa(raw[:4]), struct.unpack(">H", raw[4:])[0]))
-    return out
+    return lt_dht.session(host, PORT, alert_mask=(
+        lt.alert.category_t.dht_notification | lt.alert.category_t.status_notification
+        | lt.alert.category_t.dht_operation_notification))
 
 
 def btnode(*args, timeout=CMD_TIMEOUT):
     p = subprocess.run([BTNODE, *args], capture_output=True, text=True, timeout=timeout,
                        errors="replace")
     return p.returncode, p.stdout, p.stderr
-
-
-def json_lines(text):
-    return [json.loads(l) for l in text.splitlines() if l.strip().startswith("{")]
-
-
-def wait_for(what, predicate, limit_s, step_s=0.25):
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step_s)
-    fail("timed out after %ss waiting for %s" % (limit_s, what))
 
 
 class Bootstrap:
@@ -142,7 +84,7 @@ def check_tables(sessions, boot):
                      25)
     print("btnode bootstrap node: %d nodes after joining" % stats["nodes_v4"])
     holders = wait_for("a libtorrent table to hold the btnode node",
-                       lambda: [s for s in sessions if BOOTSTRAP in lt_table_endpoints(s)], 25)
+                       lambda: [s for s in sessions if BOOTSTRAP in lt_dht.table_endpoints(s)], 25)
     print("libtorrent sessions holding btnode in their table: %d" % len(holders))
 
 
@@ -153,8 +95,8 @@ def check_ping(sessions):
     if code != 0:
         fail("btnode dht ping of libtorrent: exit %d: %s" % (code, err.strip()))
     answer = json_lines(out)[0]
-    if answer["id"] != lt_node_id(target):
-        fail("ping answered id %s, libtorrent's id is %s" % (answer["id"], lt_node_id(target)))
+    if answer["id"] != lt_dht.node_id(target):
+        fail("ping answered id %s, libtorrent's id is %s" % (answer["id"], lt_dht.node_id(target)))
     print("btnode dht ping: libtorrent answered with its id in %.1f ms" % answer["rtt_ms"])
 
 
@@ -222,9 +164,7 @@ def main():
     boot = None
     try:
         # libtorrent never keeps its dht_bootstrap_nodes; introduce the nodes.
-        for i, ses in enumerate(sessions):
-            for step in (1, 2, 3):
-                ses.add_dht_node((LT_HOSTS[(i + step) % len(LT_HOSTS)], PORT))
+        lt_dht.introduce(sessions, LT_HOSTS, PORT)
         time.sleep(1)
         boot = Bootstrap(state_dir, tmp)
         check_tables(sessions, boot)

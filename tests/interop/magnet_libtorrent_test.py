@@ -21,49 +21,25 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import lt_dht
+from btnode_proc import BTNODE, fail
+
 import libtorrent as lt
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
 NET = "127.0.3."
 DHT_HOSTS = [NET + str(101 + i) for i in range(10)]
 PORT = 30000 + os.getpid() % 20000
 LIMIT = 45
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def lt_session(host, dht=True):
-    settings = {
-        "listen_interfaces": "%s:%d" % (host, PORT),
-        "enable_dht": dht,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "enable_outgoing_utp": False,
-        "enable_incoming_utp": False,
-        "allow_multiple_connections_per_ip": True,
-        "dht_bootstrap_nodes": "",
-        "dht_restrict_routing_ips": False,
-        "dht_restrict_search_ips": False,
-        "dht_ignore_dark_internet": False,
-        "dht_prefer_verified_node_ids": False,
-        "dht_enforce_node_id": False,
-        "dht_upload_rate_limit": 1000000,
-        "dht_block_ratelimit": 100000,
-        "alert_mask": lt.alert.category_t.status_notification | lt.alert.category_t.error_notification,
-    }
-    return lt.session(settings)
+def lt_session(host):
+    return lt_dht.session(host, PORT, **lt_dht.PEER_WIRE, alert_mask=(
+        lt.alert.category_t.status_notification | lt.alert.category_t.error_notification))
 
 
 def introduce(sessions, hosts):
-    for i, ses in enumerate(sessions):
-        for step in (1, 2, 3, 5):
-            ses.add_dht_node((hosts[(i + step) % len(hosts)], PORT))
+    lt_dht.introduce(sessions, hosts, PORT, steps=(1, 2, 3, 5))
 
 
 def make_content(tmp):

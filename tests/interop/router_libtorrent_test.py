@@ -11,7 +11,6 @@ with a SYN cookie and answered) and stored; SIGTERM must save the buffer.
 
 Run standalone: BTNODE=build/rel/tools/btnode /usr/bin/python3 tests/interop/router_libtorrent_test.py
 """
-import json
 import os
 import shutil
 import signal
@@ -19,51 +18,23 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 
-import libtorrent as lt
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import lt_dht
+from btnode_proc import BTNODE, fail, json_file_lines
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
 ROUTER = ("127.0.1.1", 6881)
 LT_HOSTS = ["127.0.1.%d" % (11 + i) for i in range(12)]
 LT_PORT = 6881
 WANT_NODES = 8
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
 def lt_session(host):
-    return lt.session({
-        "listen_interfaces": "%s:%d" % (host, LT_PORT),
-        "enable_dht": True,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "dht_bootstrap_nodes": "%s:%d" % ROUTER,
-        # INTEROP.md: without these all of 127/8 counts as one network.
-        "dht_restrict_routing_ips": False,
-        "dht_restrict_search_ips": False,
-        "dht_ignore_dark_internet": False,
-        "dht_prefer_verified_node_ids": False,
-        "dht_enforce_node_id": False,
-        "dht_upload_rate_limit": 1000000,
-        "dht_block_ratelimit": 100000,
-        "alert_mask": 0,
-    })
-
-
-def json_lines(path):
-    with open(path) as f:
-        return [json.loads(l) for l in f if l.strip().startswith("{")]
+    return lt_dht.session(host, LT_PORT, bootstrap="%s:%d" % ROUTER)
 
 
 def last_stats(path):
-    stats = [l for l in json_lines(path) if l.get("event") == "stats"]
+    stats = [l for l in json_file_lines(path) if l.get("event") == "stats"]
     return stats[-1] if stats else {}
 
 
@@ -81,7 +52,7 @@ def main():
     try:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not any(
-                l.get("event") == "listening" for l in json_lines(out_path)):
+                l.get("event") == "listening" for l in json_file_lines(out_path)):
             time.sleep(0.1)
         for host in LT_HOSTS:
             sessions.append(lt_session(host))
@@ -89,9 +60,7 @@ def main():
         deadline = time.monotonic() + 40
         counts = []
         while time.monotonic() < deadline:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                counts = [s.status().dht_nodes for s in sessions]
+            counts = lt_dht.table_sizes(sessions)
             if min(counts) >= WANT_NODES:
                 break
             time.sleep(0.5)

@@ -11,15 +11,15 @@ Run standalone: BTNODE=build/rel/tools/btnode /usr/bin/python3 tests/interop/tra
 """
 import os
 import shutil
-import signal
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BTNODE = os.path.abspath(os.environ.get("BTNODE")
-                         or os.path.join(REPO, "build", "release", "tools", "btnode"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from btnode_proc import BTNODE, interrupt
+
 ARIA2 = shutil.which("aria2c")
 TIMEOUT = 40
 
@@ -40,13 +40,7 @@ class Aria2Test(unittest.TestCase):
 
     def tearDown(self):
         for p in self.procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGINT)
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            interrupt(p, 10)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def aria2(self, directory, ip, port, require_crypto, seed):

@@ -61,3 +61,50 @@ PY
 
 # Reads everything under "$@" once so the page cache holds it.
 warm_cache() { find "$@" -type f -exec cat {} + >/dev/null; }
+
+# --- DHT server benchmarks (dht_node_bench.sh, dht_router_bench.sh) ---
+# They share these globals: rounds, load (dht-load), lt_node (the libtorrent
+# node script), duration, mix, work, server_pid.
+
+# Checks what a DHT server bench needs; exits 2 with a message otherwise.
+# usage: dht_bench_check NAME BUILD_HINT BINARY...
+dht_bench_check() {
+  local name=$1 hint=$2 f; shift 2
+  ((rounds >= 3)) || { echo "$name: need at least 3 rounds" >&2; exit 2; }
+  for f in "$@"; do
+    [ -x "$f" ] || { echo "$name: $f not found ($hint)" >&2; exit 2; }
+  done
+  [ -f "$lt_node" ] || { echo "$name: $lt_node not found (set LT_NODE)" >&2; exit 2; }
+  command -v taskset >/dev/null || { echo "$name: taskset missing" >&2; exit 2; }
+  /usr/bin/python3 -c 'import libtorrent' 2>/dev/null ||
+    { echo "$name: python3-libtorrent missing (scripts/deps.sh)" >&2; exit 2; }
+}
+
+# Makes $work (removed on exit, with the running server stopped).
+# usage: dht_bench_workdir NAME
+dht_bench_workdir() {
+  work=$(mktemp -d "/tmp/$1.XXXXXX")
+  server_pid=""
+  trap dht_bench_cleanup EXIT
+}
+dht_bench_cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+# Runs dht-load on CPU 1 against TARGET (answers checked, JSON summary on
+# stdout, the server's CPU read from /proc). usage: run_load TARGET [ARGS...]
+run_load() {
+  local target=$1; shift
+  taskset -c 1 timeout $((duration + 60)) "$load" --target "$target" --sources 4096 --mix "$mix" \
+    --answer --quiet --json --server-pid "$server_pid" "$@"
+}
+
+# Prints field $1 of the JSON object on stdin.
+field() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }

@@ -18,6 +18,7 @@
 #      anchor script; default /work/shared/bench/dhtload/lt_dht_node.py),
 #      DURATION (s per phase, default 5), MIX (find_node:get_peers:ping, default 1:1:0)
 set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
 
 rounds=${1:-3}
 rate=${2:-20000}
@@ -30,22 +31,8 @@ bt_ip=127.0.5.100
 lt_ip=127.0.5.101
 port=16881
 
-((rounds >= 3)) || { echo "dht_node_bench: need at least 3 rounds" >&2; exit 2; }
-for f in "$serve" "$load"; do
-  [ -x "$f" ] || { echo "dht_node_bench: $f not found (build dht-node-serve and dht-load)" >&2; exit 2; }
-done
-[ -f "$lt_node" ] || { echo "dht_node_bench: $lt_node not found (set LT_NODE)" >&2; exit 2; }
-command -v taskset >/dev/null || { echo "dht_node_bench: taskset missing" >&2; exit 2; }
-/usr/bin/python3 -c 'import libtorrent' 2>/dev/null ||
-  { echo "dht_node_bench: python3-libtorrent missing (scripts/deps.sh)" >&2; exit 2; }
-
-work=$(mktemp -d /tmp/dht-node-bench.XXXXXX)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+dht_bench_check dht_node_bench "build dht-node-serve and dht-load" "$serve" "$load"
+dht_bench_workdir dht-node-bench
 
 lifetime=$((3 * duration + 30))
 start_server() {  # $1 = btnode|libtorrent; sets server_pid
@@ -58,20 +45,6 @@ start_server() {  # $1 = btnode|libtorrent; sets server_pid
   server_pid=$!
   sleep 3  # libtorrent starts its DHT and fills its table
 }
-stop_server() {
-  kill -TERM "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-
-run_load() {  # target, extra args...
-  local target=$1; shift
-  taskset -c 1 timeout 120 "$load" --target "$target" --sources 4096 --mix "$mix" --answer --quiet \
-    --json --server-pid "$server_pid" "$@"
-}
-
-field() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
-
 results="$work/results.txt"
 for round in $(seq "$rounds"); do
   for server in btnode libtorrent; do

@@ -18,6 +18,7 @@
 #      anchor script; default /work/shared/bench/dhtload/lt_dht_node.py),
 #      DURATION (s per phase, default 5), MIX (find_node:get_peers:ping, default 1:0:0)
 set -euo pipefail
+source "$(dirname "$0")/bench_lib.sh"
 
 rounds=${1:-3}
 rate=${2:-60000}
@@ -29,22 +30,8 @@ mix=${MIX:-1:0:0}
 bt_addr=127.0.1.1:16881
 lt_addr=127.0.1.2:16882
 
-((rounds >= 3)) || { echo "dht_router_bench: need at least 3 rounds" >&2; exit 2; }
-for f in "$btnode" "$load"; do
-  [ -x "$f" ] || { echo "dht_router_bench: $f not found (build btnode and dht-load)" >&2; exit 2; }
-done
-[ -f "$lt_node" ] || { echo "dht_router_bench: $lt_node not found (set LT_NODE)" >&2; exit 2; }
-command -v taskset >/dev/null || { echo "dht_router_bench: taskset missing" >&2; exit 2; }
-/usr/bin/python3 -c 'import libtorrent' 2>/dev/null ||
-  { echo "dht_router_bench: python3-libtorrent missing (scripts/deps.sh)" >&2; exit 2; }
-
-work=$(mktemp -d /tmp/dht-router-bench.XXXXXX)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+dht_bench_check dht_router_bench "build btnode and dht-load" "$btnode" "$load"
+dht_bench_workdir dht-router-bench
 
 # A saved buffer of 1 M random IPv4 nodes in btnode's state format.
 /usr/bin/python3 - "$work/state/router-buffer.bin" <<'PY'
@@ -74,20 +61,6 @@ start_server() {  # $1 = btnode|libtorrent; sets server_pid
   grep -qE 'listening|ready' "$work/server.out" ||
     { echo "dht_router_bench: $1 did not start:" >&2; cat "$work/server.out" >&2; exit 1; }
 }
-
-stop_server() {
-  kill -TERM "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-
-run_load() {  # target, extra args...
-  local target=$1; shift
-  taskset -c 1 "$load" --target "$target" --sources 4096 --mix "$mix" --answer --quiet --json \
-    --server-pid "$server_pid" "$@"
-}
-
-field() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 
 results="$work/results.txt"
 for round in $(seq "$rounds"); do

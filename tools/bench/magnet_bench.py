@@ -28,6 +28,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "tests", "lib"))
+import lt_dht
+
 import libtorrent as lt
 
 NET = "127.0.3."
@@ -37,32 +41,12 @@ PORT = 41000 + os.getpid() % 10000
 LIMIT = 120.0
 
 
-def session(host, seed=False):
-    return lt.session({
-        "listen_interfaces": "%s:%d" % (host, PORT),
-        "enable_dht": True,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "enable_outgoing_utp": False,
-        "enable_incoming_utp": False,
-        "allow_multiple_connections_per_ip": True,
-        "dht_bootstrap_nodes": "",
-        "dht_restrict_routing_ips": False,
-        "dht_restrict_search_ips": False,
-        "dht_ignore_dark_internet": False,
-        "dht_prefer_verified_node_ids": False,
-        "dht_enforce_node_id": False,
-        "dht_upload_rate_limit": 1000000,
-        "dht_block_ratelimit": 100000,
-        "alert_mask": 0,
-    })
+def session(host):
+    return lt_dht.session(host, PORT, **lt_dht.PEER_WIRE)
 
 
 def introduce(sessions, hosts):
-    for i, ses in enumerate(sessions):
-        for step in (1, 2, 3, 5, 8):
-            ses.add_dht_node((hosts[(i + step) % len(hosts)], PORT))
+    lt_dht.introduce(sessions, hosts, PORT, steps=(1, 2, 3, 5, 8))
 
 
 def create(btnode, data, out, comment):
