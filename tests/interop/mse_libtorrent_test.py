@@ -23,7 +23,7 @@ HOST = "127.0.0.1"
 TIMEOUT = 60  # seconds for one probe run
 BITFIELD = 5  # BEP 3 message id: what a seed sends right after its handshake
 
-# libtorrent settings_pack values (see ../../shared/INTEROP.md).
+# libtorrent settings_pack values (values from libtorrent's settings_pack documentation).
 FORCED, ENABLED, DISABLED = 0, 1, 2
 PLAINTEXT, RC4, BOTH = 1, 2, 3
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `btnode bootstrap` against a libtorrent 2.0 DHT node
-# with its limits lifted (../shared/bench/dhtload/lt_dht_node.py), both loaded
+# with its limits lifted (tools/bench/lt_dht_node.py), both loaded
 # by tools/dht-load in the same run. The server is pinned to CPU 0, dht-load
 # to CPU 1; servers alternate within each round so machine noise hits both.
 #
@@ -15,7 +15,7 @@
 #   ROUNDS  rounds (default 3, minimum 3)
 #   RATE    fixed offered load for the CPU/latency phase, queries/s (default 60000)
 # env: BTNODE, DHT_LOAD (binaries; default build/rel/tools/...), LT_NODE (the
-#      anchor script; default /work/shared/bench/dhtload/lt_dht_node.py),
+#      anchor script; default tools/bench/lt_dht_node.py),
 #      DURATION (s per phase, default 5), MIX (find_node:get_peers:ping, default 1:0:0)
 set -euo pipefail
 source "$(dirname "$0")/bench_lib.sh"
@@ -24,7 +24,7 @@ rounds=${1:-3}
 rate=${2:-60000}
 btnode=${BTNODE:-build/rel/tools/btnode}
 load=${DHT_LOAD:-build/rel/tools/dht-load}
-lt_node=${LT_NODE:-/work/shared/bench/dhtload/lt_dht_node.py}
+lt_node=${LT_NODE:-$(dirname "$0")/lt_dht_node.py}
 duration=${DURATION:-5}
 mix=${MIX:-1:0:0}
 bt_addr=127.0.1.1:16881

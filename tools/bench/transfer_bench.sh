@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): one file seed -> leech over loopback, btnode ->
-# btnode against libtorrent -> libtorrent (the anchor, /work/shared/bench/
-# lt_pair.py) in the same run, alternating within each round so machine noise
+# btnode against libtorrent -> libtorrent (the anchor,
+# tools/bench/lt_pair.py) in the same run, alternating within each round so machine noise
 # hits both alike; plus btnode -> btnode with MSE RC4 required on both ends.
 # Both seeds check their data fully before the first round (page cache warm).
 # Prints each round, then the medians and the ratios to the anchor, and the
@@ -12,14 +12,14 @@
 #   ROUNDS       rounds (default 3, minimum 3)
 #   SIZE_MIB     file size in MiB (default 1024); pieces are 1 MiB
 #   BTNODE       btnode binary (default $BTNODE, else build/rel/tools/btnode)
-# env LT_PAIR: path of lt_pair.py (default /work/shared/bench/lt_pair.py)
+# env LT_PAIR: path of lt_pair.py (default tools/bench/lt_pair.py)
 set -euo pipefail
 
 scratch=${1:-./scratch}
 rounds=${2:-3}
 size_mib=${3:-1024}
 btnode=${4:-${BTNODE:-build/rel/tools/btnode}}
-lt_pair=${LT_PAIR:-/work/shared/bench/lt_pair.py}
+lt_pair=${LT_PAIR:-$(dirname "$0")/lt_pair.py}
 bt_seed_ip=127.0.4.1
 bt_leech_ip=127.0.4.2
 bt_port=7101
