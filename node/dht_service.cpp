@@ -67,7 +67,7 @@ void DhtService::stop() {
   if (depth_ > 0) {
     // Stopped from a node callback: let the datagrams the node is queuing
     // right now (e.g. the announces that end a lookup) go out first.
-    asio::post(io_, [this] {
+    post([this] {
       for (auto& socket : sockets_) socket->close();
     });
   } else {
@@ -178,7 +178,7 @@ void DhtService::begin_bootstrap() {
                 if (names_pending_ > 0) --names_pending_;
                 check_joined();
               });
-  asio::post(io_, [this] { check_joined(); });
+  post([this] { check_joined(); });
 }
 
 // One join lookup per address family: a bootstrap lookup walks one table.
@@ -197,7 +197,7 @@ void DhtService::join_through(const std::vector<Endpoint>& routers) {
                      result.progress.queried, result.closest.size());
         if (joins_running_ > 0) --joins_running_;
         // The node is mid-packet here; waiters may start lookups, so later.
-        asio::post(io_, [this] { check_joined(); });
+        post([this] { check_joined(); });
       });
     });
   }
@@ -210,7 +210,7 @@ void DhtService::check_joined() {
 
 void DhtService::on_joined(std::function<void()> ready) {
   join_waiters_.push_back(std::move(ready));
-  asio::post(io_, [this] { check_joined(); });
+  post([this] { check_joined(); });
 }
 
 // ---------------------------------------------------------------- driving the node
@@ -233,7 +233,7 @@ void DhtService::with_node(const NodeCall& call) {
   if (!running_) return;
   if (depth_ > 0) {
     // Called from a node callback: the node is mid-packet and not re-entrant.
-    asio::post(io_, [this, call] { with_node(call); });
+    post([this, call] { with_node(call); });
     return;
   }
   dispatch(call, true);

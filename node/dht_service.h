@@ -9,6 +9,7 @@
 #pragma once
 
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <cstdint>
 #include <filesystem>
@@ -92,6 +93,15 @@ class DhtService {
   void on_joined(std::function<void()> ready);
 
  private:
+  // asio::post for work that needs this object: dropped if the service was
+  // destroyed before the io_context ran it (a stopped service may be gone
+  // while its posts are still queued).
+  template <class F>
+  void post(F f) {
+    asio::post(io_, [token = std::weak_ptr<int>(alive_), f = std::move(f)]() mutable {
+      if (token.lock()) f();
+    });
+  }
   struct PingWaiter;
 
   Result<void> open_sockets();
@@ -111,6 +121,7 @@ class DhtService {
   void maintenance();
 
   asio::io_context& io_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // see post()
   DhtServiceOptions options_;
   std::vector<std::unique_ptr<UdpSocket>> sockets_;
   std::optional<dht::Node> node_;

@@ -42,7 +42,9 @@ TEST(RouterCodec, ReadsGetPeersPingAnnounceAndOtherMethods) {
 }
 
 TEST(RouterCodec, ReadsAReply) {
-  const auto m = parse("d2:ip6:abcdef1:rd2:id20:" + kId + "5:nodes0:e1:t6:cookie1:y1:re");
+  // The message refers into the datagram: keep it alive while m is used.
+  const std::string datagram = "d2:ip6:abcdef1:rd2:id20:" + kId + "5:nodes0:e1:t6:cookie1:y1:re";
+  const auto m = parse(datagram);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->type, 'r');
   EXPECT_EQ(m->id, kId);
