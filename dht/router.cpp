@@ -193,19 +193,24 @@ std::size_t Router::on_query(const Query& q, TimePoint now, std::span<RouterData
   return 1;
 }
 
-bool Router::wants_verification(const Query& q, TimePoint now) {
-  if (q.m.read_only) return false;  // BEP 43: never stored
+// The endpoint's slot in the lossy recent table (keyed hash of address and
+// port) and the tag that says whether the slot currently holds it.
+Router::RecentSlot Router::recent_slot(const Endpoint& from) {
   std::array<std::uint8_t, 18> in{};
-  const std::string_view a = q.from.address_bytes();
+  const std::string_view a = from.address_bytes();
   std::memcpy(in.data(), a.data(), a.size());
-  in[16] = static_cast<std::uint8_t>(q.from.port() >> 8);
-  in[17] = static_cast<std::uint8_t>(q.from.port());
-  std::uint64_t h;
+  in[16] = static_cast<std::uint8_t>(from.port() >> 8);
+  in[17] = static_cast<std::uint8_t>(from.port());
   std::array<std::uint8_t, crypto_shorthash_BYTES> hb;
   crypto_shorthash(hb.data(), in.data(), in.size(), recent_key_.data());
+  std::uint64_t h;
   std::memcpy(&h, hb.data(), sizeof h);
-  Recent& r = recent_[h & (recent_.size() - 1)];
-  const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32) | 1u;
+  return {recent_[h & (recent_.size() - 1)], static_cast<std::uint32_t>(h >> 32) | 1u};
+}
+
+bool Router::wants_verification(const Query& q, TimePoint now) {
+  if (q.m.read_only) return false;  // BEP 43: never stored
+  const auto [r, tag] = recent_slot(q.from);
   const std::uint32_t s = seconds_of(now);
   const auto reverify_s = static_cast<std::uint32_t>(
       std::chrono::duration_cast<std::chrono::seconds>(options_.reverify_after).count());
@@ -223,17 +228,7 @@ bool Router::wants_verification(const Query& q, TimePoint now) {
 }
 
 void Router::remember(const Query& q, TimePoint now) {
-  std::array<std::uint8_t, 18> in{};
-  const std::string_view a = q.from.address_bytes();
-  std::memcpy(in.data(), a.data(), a.size());
-  in[16] = static_cast<std::uint8_t>(q.from.port() >> 8);
-  in[17] = static_cast<std::uint8_t>(q.from.port());
-  std::uint64_t h;
-  std::array<std::uint8_t, crypto_shorthash_BYTES> hb;
-  crypto_shorthash(hb.data(), in.data(), in.size(), recent_key_.data());
-  std::memcpy(&h, hb.data(), sizeof h);
-  Recent& r = recent_[h & (recent_.size() - 1)];
-  const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32) | 1u;
+  const auto [r, tag] = recent_slot(q.from);
   if (r.tag != tag) r = Recent{tag, 0, 0};
   r.verified_s = seconds_of(now);
 }

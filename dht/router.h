@@ -172,6 +172,11 @@ class Router {
     std::uint32_t pinged_s = 0;
     std::uint32_t verified_s = 0;
   };
+  struct RecentSlot {
+    Recent& entry;
+    std::uint32_t tag;
+  };
+  RecentSlot recent_slot(const Endpoint& from);
   std::vector<Recent> recent_;
   std::array<std::uint8_t, 16> recent_key_{};
 };
