@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -44,6 +45,15 @@ inline void write_file(const std::filesystem::path& path, std::string_view bytes
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// `size` pseudo-random bytes, the same for the same seed (content for
+// transfer tests, where every block must differ from every other).
+inline std::string random_content(unsigned seed, std::size_t size) {
+  std::mt19937 rng(seed);
+  std::string out(size, '\0');
+  for (auto& c : out) c = static_cast<char>(rng());
+  return out;
 }
 
 // The content formula of tests/data/metainfo/README.md.

@@ -19,17 +19,7 @@
 namespace btnode::node {
 namespace {
 
-std::string random_bytes_of(std::size_t n) {
-  std::mt19937 rng(42);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
+using btnode::testing::read_file;
 
 SessionOptions loopback() {
   SessionOptions o;
@@ -40,7 +30,8 @@ SessionOptions loopback() {
 
 struct Fixture {
   testing::TempDir dir;
-  std::string content = random_bytes_of(5 * 16384 * 4 + 777);  // 6 pieces, the last short
+  // 6 pieces, the last short.
+  std::string content = testing::random_content(42, 5 * 16384 * 4 + 777);
   Metainfo meta;
 
   Fixture() {

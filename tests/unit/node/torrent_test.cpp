@@ -17,17 +17,7 @@
 namespace btnode::node {
 namespace {
 
-std::string random_bytes_of(std::size_t n) {
-  std::mt19937 rng(7);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
+using btnode::testing::read_file;
 
 SessionOptions loopback(wire::MsePolicy incoming, wire::MsePolicy outgoing) {
   SessionOptions o;
@@ -40,7 +30,7 @@ SessionOptions loopback(wire::MsePolicy incoming, wire::MsePolicy outgoing) {
 
 struct Swarm {
   testing::TempDir dir;
-  std::string content = random_bytes_of(9 * 65536 + 1000);  // 10 pieces, the last short
+  std::string content = testing::random_content(7, 9 * 65536 + 1000);  // 10 pieces, the last short
   Metainfo meta;
   asio::io_context io;
 
