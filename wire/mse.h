@@ -39,7 +39,8 @@ inline constexpr std::size_t kMseInteropMaxInitialPayload = 68;
 using MseSkey = std::array<std::uint8_t, 20>;  // the v1 wire info-hash (InfoHash::wire_id())
 
 enum class MsePolicy {
-  prefer,   // offer rc4|plaintext; as receiver pick rc4 and also accept plain BitTorrent
+  prefer,   // offer rc4|plaintext; as receiver pick plaintext when offered (else rc4)
+            // and also accept plain BitTorrent
   require,  // rc4 only; a plain BitTorrent handshake is refused
   disable,  // no MSE: the plain BitTorrent handshake only
 };

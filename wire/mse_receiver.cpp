@@ -144,13 +144,19 @@ Result<bool> MseReceiver::on_vc() {
   return true;
 }
 
+// `require` selects RC4. `prefer` selects plaintext whenever the initiator
+// offers it (as libtorrent does unless told prefer_rc4): the handshake is
+// still obfuscated by DH and RC4, which is what defeats protocol matching,
+// while the payload skips a cipher that halves the transfer rate. An
+// initiator that wants RC4 for the payload offers only RC4.
 Result<std::uint32_t> MseReceiver::choose_crypto() const {
-  if (provide_ & kMseCryptoRc4) return kMseCryptoRc4;
   if (options_.policy == MsePolicy::require) {
+    if (provide_ & kMseCryptoRc4) return kMseCryptoRc4;
     return fail("MSE: peer offers no RC4 (crypto_provide " + std::to_string(provide_) +
                 ") and encryption is required");
   }
   if (provide_ & kMseCryptoPlaintext) return kMseCryptoPlaintext;
+  if (provide_ & kMseCryptoRc4) return kMseCryptoRc4;
   return fail("MSE: peer offers no crypto method we know (crypto_provide " +
               std::to_string(provide_) + ")");
 }

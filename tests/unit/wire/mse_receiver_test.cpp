@@ -75,8 +75,14 @@ TEST_P(MsePolicyPair, NegotiatesOrFailsCleanly) {
   } else {
     ASSERT_TRUE(r.a && r.b) << r.a_error << r.b_error;
     EXPECT_TRUE(r.a->negotiated && r.b->negotiated);
-    EXPECT_EQ(r.a->crypto, MseCrypto::rc4);
-    EXPECT_EQ(r.b->crypto, MseCrypto::rc4);
+    // Offered both, a `prefer` receiver selects plaintext; `require` on
+    // either side means RC4.
+    const MseCrypto expected = pa == MsePolicy::prefer && pb == MsePolicy::prefer
+                                   ? MseCrypto::plaintext
+                                   : MseCrypto::rc4;
+    EXPECT_EQ(r.a->crypto, expected);
+    EXPECT_EQ(r.b->crypto, expected);
+    EXPECT_EQ(r.a->encrypt.has_value(), expected == MseCrypto::rc4);
     EXPECT_EQ(r.b->info_hash, kTorrent);
     EXPECT_EQ(r.b->initial_payload, handshake);
     EXPECT_TRUE(r.a->remaining.empty());
@@ -109,7 +115,7 @@ std::string roundtrip(Rc4& enc, Rc4& dec, const std::string& plain) {
 }
 
 TEST(MseReceiver, StreamCiphersStayInStepBothWaysOverALongStream) {
-  MseInitiator a(initiator_options(MsePolicy::prefer));
+  MseInitiator a(initiator_options(MsePolicy::require));
   MseReceiver b(receiver_options(MsePolicy::prefer));
   auto r = run_pair(a, b, 1 << 20);
   ASSERT_TRUE(r.a && r.b);
@@ -143,7 +149,7 @@ TEST(MseReceiver, EmptyInitialPayloadAndPayloadAfterTheHandshake) {
   MseReceiver b(receiver_options(MsePolicy::prefer));
   auto s1 = b.feed(a.hello(3));
   ASSERT_TRUE(s1);
-  std::string msg3 = a.message3(s1->send, kTorrent, kMseCryptoRc4 | kMseCryptoPlaintext, 5, "");
+  std::string msg3 = a.message3(s1->send, kTorrent, kMseCryptoRc4, 5, "");
   // The rest of A's stream, encrypted with the same A->B keystream, coalesced.
   std::string more =
       "\x13"
@@ -154,6 +160,22 @@ TEST(MseReceiver, EmptyInitialPayloadAndPayloadAfterTheHandshake) {
   ASSERT_TRUE(s2 && s2->outcome);
   EXPECT_TRUE(s2->outcome->initial_payload.empty());
   EXPECT_EQ(s2->outcome->remaining, more);
+}
+
+TEST(MseReceiver, BothOfferedPreferSelectsPlaintextAndRequireSelectsRc4) {
+  for (MsePolicy policy : {MsePolicy::prefer, MsePolicy::require}) {
+    test::ScriptedInitiator a;
+    MseReceiver b(receiver_options(policy));
+    auto s1 = b.feed(a.hello(0));
+    ASSERT_TRUE(s1);
+    const std::string ia = bt_handshake(kTorrent);
+    auto s2 = b.feed(a.message3(s1->send, kTorrent, kMseCryptoRc4 | kMseCryptoPlaintext, 0, ia));
+    ASSERT_TRUE(s2 && s2->outcome);
+    EXPECT_EQ(s2->outcome->initial_payload, ia);
+    EXPECT_EQ(s2->outcome->crypto,
+              policy == MsePolicy::prefer ? MseCrypto::plaintext : MseCrypto::rc4);
+    EXPECT_EQ(s2->outcome->encrypt.has_value(), policy == MsePolicy::require);
+  }
 }
 
 TEST(MseReceiver, PlaintextOnlyOfferIsSelectedUnlessRequired) {
