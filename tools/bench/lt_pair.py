@@ -6,8 +6,10 @@ encryption, TCP only.
 usage: lt_pair.py seed DIR TORRENT PORT [full]   serve until killed ("full":
                                                  check the data first instead
                                                  of trusting it)
-       lt_pair.py leech DIR TORRENT PORT SEED_PORT
-                                                 download, print "SECONDSs RATE MB/s"
+       lt_pair.py leech DIR TORRENT PORT [SEED_HOST:]SEED_PORT
+                                                 download from the seed (default
+                                                 host 127.0.0.1), print
+                                                 "SECONDSs RATE MB/s"
 """
 import sys
 import time
@@ -36,11 +38,12 @@ def seed(directory, info, port, full_check):
         time.sleep(1)
 
 
-def leech(directory, info, port, seed_port):
+def leech(directory, info, port, seed):
     s = session("127.0.0.2", port)
     start = time.monotonic()
     h = s.add_torrent({"ti": info, "save_path": directory})
-    h.connect_peer(("127.0.0.1", seed_port))
+    host, _, seed_port = seed.rpartition(":")
+    h.connect_peer((host or "127.0.0.1", int(seed_port)))
     while not h.status().is_seeding:
         if time.monotonic() - start > LIMIT_S:
             sys.exit(f"lt_pair: not complete after {LIMIT_S} s")
@@ -54,7 +57,7 @@ def main():
     if mode == "seed":
         seed(directory, info, port, len(sys.argv) > 5)
     elif mode == "leech":
-        leech(directory, info, port, int(sys.argv[5]))
+        leech(directory, info, port, sys.argv[5])
     else:
         sys.exit(__doc__)
 

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): one file seed -> leech over loopback, btnode ->
-# btnode against libtorrent -> libtorrent (the anchor,
-# tools/bench/lt_pair.py) in the same run, alternating within each round so machine noise
-# hits both alike; plus btnode -> btnode with MSE RC4 required on both ends.
+# Benchmark (not a test): one file seed -> leech over loopback, all four
+# pairings of btnode and libtorrent (the anchor lt -> lt, tools/bench/lt_pair.py,
+# no encryption) in the same run, alternating within each round so machine
+# noise hits all alike: btnode -> btnode (default encryption policy `prefer`,
+# which settles on plaintext after the MSE handshake), lt -> lt, lt -> btnode,
+# btnode -> lt, and btnode -> btnode with MSE RC4 (`require` on the leech).
 # Both seeds check their data fully before the first round (page cache warm).
-# Prints each round, then the medians and the ratios to the anchor, and the
-# peak RSS of the downloading btnode.
+# Prints each round, then the medians, the ratios to lt -> lt and the peak
+# RSS of the downloading btnode; every download is compared with the data.
 #
-# usage: tools/bench/transfer_bench.sh [SCRATCH_DIR] [ROUNDS] [SIZE_MIB] [BTNODE]
+# usage: tools/bench/transfer_bench.sh [SCRATCH_DIR] [ROUNDS] [SIZE_MIB] [BTNODE] [MODES]
 #   SCRATCH_DIR  where the data and downloads live (default ./scratch; data reused)
 #   ROUNDS       rounds (default 3, minimum 3)
 #   SIZE_MIB     file size in MiB (default 1024); pieces are 1 MiB
 #   BTNODE       btnode binary (default $BTNODE, else build/rel/tools/btnode)
+#   MODES        which legs besides lt->lt, comma-separated (default all):
+#                bt (btnode->btnode), lt2bt, bt2lt, rc4
 # env LT_PAIR: path of lt_pair.py (default tools/bench/lt_pair.py)
 set -euo pipefail
 
@@ -19,6 +23,7 @@ scratch=${1:-./scratch}
 rounds=${2:-3}
 size_mib=${3:-1024}
 btnode=${4:-${BTNODE:-build/rel/tools/btnode}}
+modes=",${5:-bt,lt2bt,bt2lt,rc4},"
 lt_pair=${LT_PAIR:-$(dirname "$0")/lt_pair.py}
 bt_seed_ip=127.0.4.1
 bt_leech_ip=127.0.4.2
@@ -74,14 +79,15 @@ grep -q '"seeding"' "$seed_log" || { echo "transfer_bench: btnode seed did not s
 sleep "$(calc "2 + $size_mib / 300")"
 
 leech="$scratch/transfer-leech"
-# Prints "SECONDS PEAK_RSS_KIB" for one btnode download.
+# btnode downloads from SEED with encryption policy POLICY; prints
+# "SECONDS PEAK_RSS_KIB".
 bt_get() {
   rm -rf "$leech"
   mkdir -p "$leech"
   local start end rss
   start=$(date +%s.%N)
   /usr/bin/time -f %M -o "$scratch/transfer-rss.txt" timeout 600 "$btnode" get "$torrent" \
-    -o "$leech" --bind "$bt_leech_ip" --no-dht --no-pex --peer "$bt_seed_ip:$bt_port" --encryption "$1" \
+    -o "$leech" --bind "$bt_leech_ip" --no-dht --no-pex --peer "$1" --encryption "$2" \
     >/dev/null 2>"$scratch/transfer-get.err" ||
     { echo "transfer_bench: btnode get failed: $(tail -3 "$scratch/transfer-get.err")" >&2; exit 1; }
   end=$(date +%s.%N)
@@ -89,34 +95,67 @@ bt_get() {
   rss=$(tail -1 "$scratch/transfer-rss.txt")
   echo "$(calc "$end - $start") $rss"
 }
+# libtorrent downloads from SEED (HOST:PORT); prints SECONDS.
 lt_get() {
   rm -rf "$leech"
   mkdir -p "$leech"
   local out
-  out=$(timeout 600 /usr/bin/python3 "$lt_pair" leech "$leech" "$torrent" 7002 7001) ||
+  out=$(timeout 600 /usr/bin/python3 "$lt_pair" leech "$leech" "$torrent" 7002 "$1") ||
     { echo "transfer_bench: libtorrent leech failed" >&2; exit 1; }
+  cmp -s "$data" "$leech/data.bin" || { echo "transfer_bench: libtorrent download differs" >&2; exit 1; }
   echo "${out%%s *}"
 }
+on() { [[ $modes == *",$1,"* ]]; }
 
-bt=() rc4=() lt=() rss=()
+bt_seed="$bt_seed_ip:$bt_port"
+lt_seed="127.0.0.1:7001"
+bt=() lt=() lt2bt=() bt2lt=() rc4=() rss=()
 for round in $(seq 1 "$rounds"); do
-  read -r t r < <(bt_get disable)
-  bt+=("$t") rss+=("$r")
-  l=$(lt_get)
+  line="round $round:"
+  if on bt; then
+    read -r t r < <(bt_get "$bt_seed" prefer)
+    bt+=("$t") rss+=("$r")
+    line+=$(printf ' bt->bt %.3f s (RSS %d MiB)' "$t" "$((r / 1024))")
+  fi
+  l=$(lt_get "$lt_seed")
   lt+=("$l")
-  read -r t2 _ < <(bt_get require)
-  rc4+=("$t2")
-  printf 'round %d: btnode->btnode %.3f s (peak RSS %d MiB)  lt->lt %.3f s  btnode->btnode RC4 %.3f s\n' \
-    "$round" "$t" "$((r / 1024))" "$l" "$t2"
+  line+=$(printf ' lt->lt %.3f s' "$l")
+  if on lt2bt; then
+    read -r t r < <(bt_get "$lt_seed" disable)
+    lt2bt+=("$t") rss+=("$r")
+    line+=$(printf ' lt->bt %.3f s (RSS %d MiB)' "$t" "$((r / 1024))")
+  fi
+  if on bt2lt; then
+    t=$(lt_get "$bt_seed")
+    bt2lt+=("$t")
+    line+=$(printf ' bt->lt %.3f s' "$t")
+  fi
+  if on rc4; then
+    read -r t r < <(bt_get "$bt_seed" require)
+    rc4+=("$t") rss+=("$r")
+    line+=$(printf ' bt->bt RC4 %.3f s (RSS %d MiB)' "$t" "$((r / 1024))")
+  fi
+  echo "$line"
 done
 
-m_bt=$(median "${bt[@]}")
 m_lt=$(median "${lt[@]}")
-m_rc4=$(median "${rc4[@]}")
-m_rss=$(median "${rss[@]}")
-echo "size ${size_mib} MiB, 1 MiB pieces, $rounds rounds (medians):"
-printf '  btnode->btnode      %.3f s  %.0f MB/s  ratio to lt->lt %.2f  peak RSS %d MiB\n' \
-  "$m_bt" "$(calc "$size / $m_bt / 1e6")" "$(calc "$m_bt / $m_lt")" "$(calc "int($m_rss / 1024)")"
-printf '  btnode->btnode RC4  %.3f s  %.0f MB/s  ratio to lt->lt %.2f\n' \
-  "$m_rc4" "$(calc "$size / $m_rc4 / 1e6")" "$(calc "$m_rc4 / $m_lt")"
-printf '  lt->lt (anchor)     %.3f s  %.0f MB/s\n' "$m_lt" "$(calc "$size / $m_lt / 1e6")"
+echo "size ${size_mib} MiB, 1 MiB pieces, $rounds rounds (medians; targets in brackets):"
+report() {  # NAME TARGET VALUES...
+  local name=$1 target=$2
+  shift 2
+  (($# > 0)) || return 0
+  local m
+  m=$(median "$@")
+  printf '  %-18s %.3f s  %4.0f MB/s  ratio to lt->lt %.2f  [<= %s]\n' \
+    "$name" "$m" "$(calc "$size / $m / 1e6")" "$(calc "$m / $m_lt")" "$target"
+}
+printf '  %-18s %.3f s  %4.0f MB/s\n' "lt->lt (anchor)" "$m_lt" "$(calc "$size / $m_lt / 1e6")"
+report "btnode->btnode" 0.4 "${bt[@]}"
+report "lt->btnode" 1.0 "${lt2bt[@]}"
+report "btnode->lt" 1.0 "${bt2lt[@]}"
+report "btnode->btnode RC4" 0.6 "${rc4[@]}"
+if ((${#rss[@]} > 0)); then
+  max_rss=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)
+  printf '  peak RSS of the downloading btnode: median %d MiB, max %d MiB [<= 48 MiB]\n' \
+    "$(calc "int($(median "${rss[@]}") / 1024)")" "$((max_rss / 1024))"
+fi
