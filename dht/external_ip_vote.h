@@ -2,12 +2,15 @@
 // may carry `ip`, the address the replier saw us at; one liar must not be
 // able to move us, so each voter IP counts once (its latest report), and an
 // address is elected only with min_votes and more votes than any other.
+//
+// Every reply votes, so this is on the hot path of every lookup: the voters
+// (at most max_voters) and the few distinct addresses they report live in
+// flat vectors with running counts, no hashing and no allocation per vote.
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <optional>
-#include <unordered_map>
+#include <vector>
 
 #include "core/endpoint.h"
 
@@ -30,11 +33,21 @@ class ExternalIpVote {
   std::size_t voters() const { return votes_.size(); }
 
  private:
+  struct Vote {
+    Endpoint voter;     // port 0
+    Endpoint reported;  // port 0
+  };
+  struct Tally {
+    Endpoint address;
+    std::size_t votes = 0;
+  };
+
+  void count(const Endpoint& address, bool add);
   void elect();
 
   ExternalIpVoteOptions options_;
-  std::unordered_map<Endpoint, Endpoint> votes_;  // voter IP -> reported IP
-  std::deque<Endpoint> order_;                    // voters, oldest first
+  std::vector<Vote> votes_;    // one per voter IP, oldest voter first
+  std::vector<Tally> tally_;   // votes per reported address, none at 0
   std::optional<Endpoint> elected_;
 };
 

@@ -27,9 +27,16 @@ Endpoint ip_key(const Endpoint& endpoint) {
 
 RoutingTable::RoutingTable(const NodeId& self, RoutingTableOptions options)
     : self_(self), options_(options) {
-  // Never reallocates, so a Bucket& stays valid across split_last().
-  buckets_.reserve(kIdBits);
+  // No Bucket& is held across split_last(), so the vector may grow; a
+  // 10,000-node network needs about a dozen buckets.
+  buckets_.reserve(4);
   buckets_.emplace_back();
+}
+
+std::size_t RoutingTable::capacity(std::size_t index) const {
+  const std::size_t k = options_.bucket.capacity;
+  if (index >= options_.far_capacity.size()) return k;
+  return std::max(k, options_.far_capacity[index]);
 }
 
 std::size_t RoutingTable::bucket_index(const NodeId& id) const {
@@ -57,6 +64,22 @@ void RoutingTable::split_last() {
                                           [&](const NodeEntry& e) { return !moves(e); });
     target.assign(std::make_move_iterator(keep_end), std::make_move_iterator(list->end()));
     list->erase(keep_end, list->end());
+  }
+  // A wide far bucket may hand the next one more live nodes than it holds:
+  // the surplus waits in its cache (the least recently seen dropped first).
+  const std::size_t room = capacity(depth + 1);
+  if (next.live.size() > room) {
+    std::stable_sort(next.live.begin(), next.live.end(), [](const NodeEntry& a, const NodeEntry& b) {
+      return a.last_seen > b.last_seen;
+    });
+    for (std::size_t i = room; i < next.live.size(); ++i) {
+      if (next.cache.size() < options_.bucket.cache_capacity) {
+        next.cache.push_back(std::move(next.live[i]));
+      } else {
+        unindex_ip(next.live[i].info);
+      }
+    }
+    next.live.resize(room);
   }
   buckets_.push_back(std::move(next));
 }
@@ -167,7 +190,7 @@ RoutingTable::Update RoutingTable::insert_confirmed(NodeEntry entry, TimePoint n
   while (true) {
     const std::size_t index = bucket_index(entry.info.id);
     Bucket& bucket = buckets_[index];
-    if (bucket.live.size() < options_.bucket.capacity) {
+    if (bucket.live.size() < capacity(index)) {
       index_ip(entry.info);
       bucket.live.push_back(std::move(entry));
       bucket.last_changed = now;
@@ -214,11 +237,12 @@ void RoutingTable::replace_live(Bucket& bucket, NodeEntry& victim, NodeEntry ent
 
 // Fills free or bad live slots with cached nodes that have answered us.
 void RoutingTable::promote_from_cache(Bucket& bucket, TimePoint now) {
+  const std::size_t room = capacity(static_cast<std::size_t>(&bucket - buckets_.data()));
   while (!bucket.cache.empty()) {
     const auto best = bucket.best_confirmed_cached();
     if (best == bucket.cache.end()) return;
     NodeEntry* slot = bucket.bad_node(now, options_.bucket);
-    if (bucket.live.size() < options_.bucket.capacity) {
+    if (bucket.live.size() < room) {
       bucket.live.push_back(std::move(*best));
       bucket.last_changed = now;
     } else if (slot) {
@@ -236,7 +260,7 @@ void RoutingTable::promote_from_cache(Bucket& bucket, TimePoint now) {
 std::optional<NodeInfo> RoutingTable::suggest_ping(std::size_t index, TimePoint now) {
   Bucket& bucket = buckets_[index];
   const BucketPolicy& policy = options_.bucket;
-  const bool room = bucket.live.size() < policy.capacity || can_split(index) ||
+  const bool room = bucket.live.size() < capacity(index) || can_split(index) ||
                     bucket.bad_node(now, policy) != nullptr;
   NodeEntry* pick = room ? bucket.cached_to_ping(now, policy) : nullptr;
   if (!pick) pick = bucket.ping_candidate(now, policy);
@@ -262,9 +286,13 @@ void RoutingTable::closest(const NodeId& target, std::size_t count, std::vector<
   // target differs: distance in [2^(159-c), 2^(160-c)), ordered only by
   // sorting. A node in bucket j < b differs from us, and so from the target,
   // at bit j: distance in [2^(159-j), 2^(160-j)), beyond everything before.
-  // So take b and all later buckets, then earlier ones until we have enough.
+  // So take b; if that is not enough, all later buckets (one distance range,
+  // ordered only by sorting), then earlier ones until we have enough.
   const std::size_t first = bucket_index(target);
-  for (std::size_t i = first; i < buckets_.size(); ++i) take(buckets_[i]);
+  take(buckets_[first]);
+  if (out.size() < count) {
+    for (std::size_t i = first + 1; i < buckets_.size(); ++i) take(buckets_[i]);
+  }
   for (std::size_t i = first; i-- > 0 && out.size() < count;) take(buckets_[i]);
   const auto by_distance = [&](const NodeInfo& a, const NodeInfo& b) {
     return closer_to(target, a.id, b.id);
@@ -301,7 +329,7 @@ TimePoint RoutingTable::next_refresh() const {
 
 void RoutingTable::refresh_sparse_buckets(std::size_t below) {
   for (std::size_t i = 0; i + 1 < buckets_.size() && i < below; ++i) {
-    if (buckets_[i].live.size() < options_.bucket.capacity) buckets_[i].refresh_due = true;
+    if (buckets_[i].live.size() < capacity(i)) buckets_[i].refresh_due = true;
   }
 }
 

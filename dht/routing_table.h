@@ -15,6 +15,7 @@
 // (BEP 32), usually with the same own id.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <unordered_map>
@@ -28,6 +29,11 @@ namespace btnode::dht {
 
 struct RoutingTableOptions {
   BucketPolicy bucket;
+  // Live slots of the first (farthest) buckets, libtorrent's extended
+  // routing table: half the network is in bucket 0, a quarter in bucket 1...
+  // so wider far buckets let a lookup's first hop land several bits closer
+  // to the target. 0 (or a bucket past the array): bucket.capacity (k).
+  std::array<std::size_t, 4> far_capacity{};
   // One node per IP address in the whole table (live and cache), so one host
   // cannot fill buckets with made-up ids. Tests on one loopback IP turn it off.
   bool one_node_per_ip = true;
@@ -89,6 +95,8 @@ class RoutingTable {
   std::size_t size() const;        // live nodes
   std::size_t cache_size() const;  // nodes waiting in replacement caches
   std::size_t bucket_count() const { return buckets_.size(); }
+  // Live slots of bucket `index` (k, or more for the far buckets).
+  std::size_t capacity(std::size_t index) const;
   const Bucket& bucket(std::size_t index) const { return buckets_[index]; }
   // The live entry for `id`, if any.
   const NodeEntry* find(const NodeId& id) const;

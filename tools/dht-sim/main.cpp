@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tests/sim/experiment.h"
 
@@ -46,6 +47,7 @@ nlohmann::json to_json(const btnode::sim::ExperimentReport& r,
           {"datagrams", r.datagrams},
           {"alpha", o.node.lookup.alpha},
           {"stragglers", o.node.lookup.stragglers},
+          {"far_buckets", o.node.table.far_capacity},
           {"adaptive_timeout", o.node.rtt.adaptive},
           {"loss", o.link.loss},
           {"dead", o.dead},
@@ -81,6 +83,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-resend", no_resend, "do not resend a query at the short timeout");
   app.add_flag("--fixed-timeout", fixed_timeout,
                "short timeout always --slow-ms, not sized from measured round trips");
+  std::vector<std::size_t> far;
+  app.add_option("--far-buckets", far,
+                 "live slots of the first (farthest) buckets, e.g. 128,64,32,16; 0 = k")
+      ->delimiter(',')
+      ->expected(1, 4);
   app.add_option("--routers", o.routers, "bootstrap nodes")->check(CLI::Range(1, 100));
   std::string selection = "closest";
   app.add_flag("--join-via-router", o.join_via_router,
@@ -100,6 +107,10 @@ int main(int argc, char** argv) {
   }
   o.link.rtt_min = std::chrono::milliseconds(lo);
   o.link.rtt_max = std::chrono::milliseconds(hi);
+  if (!far.empty()) {
+    o.node.table.far_capacity = {};
+    for (std::size_t i = 0; i < far.size(); ++i) o.node.table.far_capacity[i] = far[i];
+  }
   o.node.lookup.slow_after = std::chrono::milliseconds(slow_ms);
   o.node.lookup.resend_slow = !no_resend;
   o.node.rtt.adaptive = !fixed_timeout;
