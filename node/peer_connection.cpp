@@ -136,7 +136,7 @@ bool PeerConnection::on_mse_outcome(wire::MseOutcome outcome) {
 
 void PeerConnection::queue_raw(std::string bytes) {
   if (bytes.empty()) return;
-  queue_.push_back({std::move(bytes), {}});
+  queue_.push_back({std::move(bytes), {}, {}, {}});
   write_more();
 }
 
@@ -235,34 +235,60 @@ void PeerConnection::process_messages() {
 
 void PeerConnection::deliver_events() {
   auto events = protocol_->take_events();
-  if (!events.empty() && handler_ && !closed_) handler_->on_peer_events(*this, events);
+  if (!events.empty() && handler_ && !closed_) {
+    ++writes_held_;
+    handler_->on_peer_events(*this, events);
+    --writes_held_;
+  }
   flush();
 }
 
 void PeerConnection::flush() {
   if (closed_ || !protocol_) return;
   std::string out = protocol_->take_output();
-  if (out.empty()) return;
-  if (encrypt_) encrypt_->apply(std::span<char>(out));
-  queued_bytes_ += out.size();
-  queue_.push_back({std::move(out), {}});
+  if (!out.empty()) {
+    if (encrypt_) encrypt_->apply(std::span<char>(out));
+    queued_bytes_ += out.size();
+    queue_.push_back({std::move(out), {}, {}, {}});
+  }
   write_more();
 }
 
 void PeerConnection::send_piece(const wire::BlockRef& block, std::string data) {
-  if (closed_) return;
-  flush();  // messages queued before the piece go out before it
   OutItem item;
-  wire::append_piece_header(item.header, block.piece, block.begin,
-                            static_cast<std::uint32_t>(data.size()));
   item.payload = std::move(data);
+  queue_piece(block, std::move(item));
+}
+
+void PeerConnection::send_piece(const wire::BlockRef& block,
+                                std::shared_ptr<const std::string> buffer, std::string_view data) {
+  OutItem item;
+  if (encrypt_) {
+    item.payload.assign(data);  // encrypted in place below: the shared bytes stay plain
+  } else {
+    item.shared = std::move(buffer);
+    item.view = data;
+  }
+  queue_piece(block, std::move(item));
+}
+
+void PeerConnection::queue_piece(const wire::BlockRef& block, OutItem item) {
+  if (closed_ || !protocol_) return;
+  // Messages queued before the piece go out before it.
+  if (std::string out = protocol_->take_output(); !out.empty()) {
+    if (encrypt_) encrypt_->apply(std::span<char>(out));
+    queued_bytes_ += out.size();
+    queue_.push_back({std::move(out), {}, {}, {}});
+  }
+  wire::append_piece_header(item.header, block.piece, block.begin,
+                            static_cast<std::uint32_t>(item.body().size()));
   if (encrypt_) {
     encrypt_->apply(std::span<char>(item.header));
     encrypt_->apply(std::span<char>(item.payload));
   }
-  queued_bytes_ += item.header.size() + item.payload.size();
+  queued_bytes_ += item.header.size() + item.body().size();
   queue_.push_back(std::move(item));
-  write_more();
+  if (writes_held_ == 0) write_more();
 }
 
 void PeerConnection::write_more() {
@@ -272,7 +298,8 @@ void PeerConnection::write_more() {
   std::size_t items = 0;
   for (; items < queue_.size() && buffers.size() + 2 <= kMaxGather; ++items) {
     buffers.emplace_back(asio::buffer(queue_[items].header));
-    if (!queue_[items].payload.empty()) buffers.emplace_back(asio::buffer(queue_[items].payload));
+    const std::string_view body = queue_[items].body();
+    if (!body.empty()) buffers.emplace_back(asio::buffer(body.data(), body.size()));
   }
   writing_ = true;
   in_flight_ = items;

@@ -107,8 +107,19 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   wire::PeerProtocol& protocol() { return *protocol_; }
   bool attached() const { return protocol_.has_value() && handler_ != nullptr; }
   void flush();
+  // Pieces sent between these two go out together in one gather write;
+  // release_writes() flushes.
+  void hold_writes() { ++writes_held_; }
+  void release_writes() {
+    --writes_held_;
+    flush();
+  }
   // Queues a piece message: its header, then `data` as a second buffer.
   void send_piece(const wire::BlockRef& block, std::string data);
+  // The same with `data` a view into `buffer`, which the queue holds until
+  // the bytes are written (no copy unless the stream is encrypted).
+  void send_piece(const wire::BlockRef& block, std::shared_ptr<const std::string> buffer,
+                  std::string_view data);
 
   bool closed() const { return closed_; }
   bool is_outgoing() const { return outgoing_; }
@@ -124,7 +135,12 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   struct OutItem {
     std::string header;   // protocol bytes, or a piece message's header
     std::string payload;  // a piece's block (may be empty)
+    // Or the block is `view`, inside a buffer shared with the read cache.
+    std::shared_ptr<const std::string> shared;
+    std::string_view view;
+    std::string_view body() const { return shared ? view : std::string_view(payload); }
   };
+  void queue_piece(const wire::BlockRef& block, OutItem item);
 
   void connect(const Endpoint& to);
   void start_mse();
@@ -169,6 +185,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   std::size_t in_flight_ = 0;  // items of queue_ being written
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
+  // While > 0 (inside the handler's on_peer_events, or between
+  // hold_writes() and release_writes()) queued pieces wait for the flush
+  // after it, so one gather write carries every block of the batch.
+  int writes_held_ = 0;
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_receive_;
   std::chrono::steady_clock::time_point last_send_;

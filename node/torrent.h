@@ -36,6 +36,7 @@
 #include "node/peer_connection.h"
 #include "node/piece_picker.h"
 #include "node/rate_estimator.h"
+#include "node/read_cache.h"
 #include "node/request_pipeline.h"
 #include "node/snub_detector.h"
 #include "node/torrent_extensions.h"
@@ -171,6 +172,12 @@ class Torrent : public PeerConnectionHandler {
   void check_requests(PeerConnection& peer, PeerState& state,
                       std::chrono::steady_clock::time_point now);
   void serve_request(PeerConnection& peer, const wire::BlockRef& block);
+  void serve_block_alone(PeerConnection& peer, const wire::BlockRef& block);
+  void on_span_read(const ReadCache::SpanKey& key, storage::ReadResult read);
+  // Sends a block from a buffer holding its bytes at `offset`, unless the
+  // request was cancelled meanwhile.
+  void send_block(PeerConnection& peer, const wire::BlockRef& block,
+                  std::shared_ptr<const std::string> buffer, std::size_t offset);
   void on_block(PeerConnection& peer, const wire::Piece& piece);
   void request_gone(PeerConnection& peer, const wire::BlockRef& block);
   void count_availability(PeerConnection& peer);
@@ -197,6 +204,11 @@ class Torrent : public PeerConnectionHandler {
   BanList bans_;
   std::chrono::steady_clock::time_point next_rechoke_{};
   std::set<std::uint32_t> verifying_;  // complete pieces handed to storage
+  // Seeding: spans read ahead, and the requests waiting for a span being read.
+  ReadCache read_cache_;
+  std::map<ReadCache::SpanKey,
+           std::vector<std::pair<std::weak_ptr<PeerConnection>, wire::BlockRef>>>
+      pending_reads_;
   asio::steady_timer timer_;
   bool checking_ = true;
   bool stopped_ = false;

@@ -273,7 +273,59 @@ void Torrent::rechoke_if_slot_free(PeerConnection& peer) {
     rechoke(Clock::now());
 }
 
+// Blocks are served from spans read ahead (ReadCache): one read per span
+// instead of one per block, and the block goes to the socket as a view into
+// the span's buffer.
 void Torrent::serve_request(PeerConnection& peer, const wire::BlockRef& block) {
+  auto span = ReadCache::span_of(block.piece, block.begin, block.length,
+                                 geometry_.size_of(block.piece));
+  if (!span || !has_piece(block.piece)) return serve_block_alone(peer, block);
+  const auto& [key, span_length] = *span;
+  if (auto cached = read_cache_.find(key)) {
+    return send_block(peer, block, std::move(cached), block.begin - key.begin);
+  }
+  auto pending = pending_reads_.find(key);
+  if (pending != pending_reads_.end()) {
+    pending->second.emplace_back(peer.shared_from_this(), block);
+    return;
+  }
+  bool reading = storage_->read_block(
+      key.piece, key.begin, span_length,
+      [this, key](storage::ReadResult read) { on_span_read(key, std::move(read)); });
+  if (!reading) return peer.protocol().reject_request(block);
+  pending_reads_[key].emplace_back(peer.shared_from_this(), block);
+}
+
+void Torrent::on_span_read(const ReadCache::SpanKey& key, storage::ReadResult read) {
+  auto node = pending_reads_.extract(key);
+  if (read.error) return;  // storage stops the torrent and says why
+  auto buffer = std::make_shared<const std::string>(std::move(read.data));
+  read_cache_.insert(key, buffer);
+  if (node.empty()) return;
+  std::vector<std::shared_ptr<PeerConnection>> held;
+  for (auto& [weak, block] : node.mapped()) {
+    auto conn = weak.lock();
+    if (!conn || conn->closed()) continue;
+    if (std::find(held.begin(), held.end(), conn) == held.end()) {
+      conn->hold_writes();
+      held.push_back(conn);
+    }
+    send_block(*conn, block, buffer, block.begin - key.begin);
+  }
+  for (auto& conn : held) conn->release_writes();
+}
+
+void Torrent::send_block(PeerConnection& peer, const wire::BlockRef& block,
+                         std::shared_ptr<const std::string> buffer, std::size_t offset) {
+  if (!peer.protocol().take_request(block)) return;  // cancelled meanwhile
+  uploaded_ += block.length;
+  if (PeerState* s = state_of(peer)) s->upload.add(block.length, Clock::now());
+  std::string_view bytes(*buffer);
+  peer.send_piece(block, std::move(buffer), bytes.substr(offset, block.length));
+}
+
+// A block that straddles two spans is read on its own.
+void Torrent::serve_block_alone(PeerConnection& peer, const wire::BlockRef& block) {
   std::weak_ptr<PeerConnection> weak = peer.shared_from_this();
   bool reading = storage_->read_block(block.piece, block.begin, block.length,
                                       [this, weak, block](storage::ReadResult read) {

@@ -148,9 +148,10 @@ bool TorrentStorage::read_block(std::int64_t piece, std::int64_t offset, std::in
     result.data.resize(static_cast<std::size_t>(length));
     result.error = files->read(at, result.data);
     if (result.error) result.data.clear();
-    deliver([result = std::move(result), done](TorrentStorage& self) {
-      if (result.error) self.fail(*result.error);
-      done(result);
+    auto shared = std::make_shared<ReadResult>(std::move(result));
+    deliver([shared, done](TorrentStorage& self) {
+      if (shared->error) self.fail(*shared->error);
+      done(std::move(*shared));
     });
   });
   return true;
