@@ -17,7 +17,7 @@ using bencode::Value;
 constexpr std::size_t kSha1Size = 20;      // BEP 3: `pieces` is a run of 20-byte SHA-1s
 constexpr std::int64_t kMetaVersion2 = 2;  // BEP 52 `meta version`
 
-Failure error(std::string_view what) {
+Failure metainfo_error(std::string_view what) {
   return fail("metainfo: " + std::string(what));
 }
 
@@ -28,16 +28,16 @@ std::string where_file(std::int64_t index) {
 
 Result<std::int64_t> require_int(Value dict, std::string_view key, const std::string& where) {
   auto v = dict.find(key);
-  if (!v) return error(where + "'" + std::string(key) + "' missing");
-  if (!v->is_int()) return error(where + "'" + std::string(key) + "' is not an integer");
+  if (!v) return metainfo_error(where + "'" + std::string(key) + "' missing");
+  if (!v->is_int()) return metainfo_error(where + "'" + std::string(key) + "' is not an integer");
   return v->as_int();
 }
 
 Result<std::string_view> require_string(Value dict, std::string_view key,
                                         const std::string& where) {
   auto v = dict.find(key);
-  if (!v) return error(where + "'" + std::string(key) + "' missing");
-  if (!v->is_string()) return error(where + "'" + std::string(key) + "' is not a string");
+  if (!v) return metainfo_error(where + "'" + std::string(key) + "' missing");
+  if (!v->is_string()) return metainfo_error(where + "'" + std::string(key) + "' is not a string");
   return v->as_string();
 }
 
@@ -49,11 +49,11 @@ std::optional<Value> find_preferring_utf8(Value dict, std::string_view key) {
 }
 
 Result<std::vector<std::string>> string_list(Value list, const std::string& what) {
-  if (!list.is_list()) return error(what + " is not a list");
+  if (!list.is_list()) return metainfo_error(what + " is not a list");
   std::vector<std::string> out;
   out.reserve(list.size());
   for (Value item : list.items()) {
-    if (!item.is_string()) return error(what + " has a non-string element");
+    if (!item.is_string()) return metainfo_error(what + " has a non-string element");
     out.emplace_back(item.as_string());
   }
   return out;
@@ -61,10 +61,11 @@ Result<std::vector<std::string>> string_list(Value list, const std::string& what
 
 Result<std::string> parse_name(Value info) {
   auto v = find_preferring_utf8(info, "name");
-  if (!v) return error("'name' missing");
-  if (!v->is_string()) return error("'name' is not a string");
+  if (!v) return metainfo_error("'name' missing");
+  if (!v->is_string()) return metainfo_error("'name' is not a string");
   const std::string_view name = v->as_string();
-  if (auto ok = check_path_component(name); !ok) return error("name: " + ok.error().message);
+  if (auto ok = check_path_component(name); !ok)
+    return metainfo_error("name: " + ok.error().message);
   return std::string(name);
 }
 
@@ -73,12 +74,12 @@ Result<std::int64_t> parse_piece_length(Value info, const MetainfoLimits& limits
   if (!len) return fail(len.error());
   const std::int64_t n = *len;
   if (n < limits.min_piece_length || n > limits.max_piece_length) {
-    return error("'piece length' " + std::to_string(n) + " is outside " +
-                 std::to_string(limits.min_piece_length) + ".." +
-                 std::to_string(limits.max_piece_length));
+    return metainfo_error("'piece length' " + std::to_string(n) + " is outside " +
+                          std::to_string(limits.min_piece_length) + ".." +
+                          std::to_string(limits.max_piece_length));
   }
   if ((n & (n - 1)) != 0) {  // BEP 52 requires it; every sane v1 creator does it too
-    return error("'piece length' " + std::to_string(n) + " is not a power of two");
+    return metainfo_error("'piece length' " + std::to_string(n) + " is not a power of two");
   }
   return n;
 }
@@ -87,7 +88,8 @@ Result<std::vector<Sha1Digest>> parse_pieces(Value info) {
   auto pieces = require_string(info, "pieces", "");
   if (!pieces) return fail(pieces.error());
   if (pieces->size() % kSha1Size != 0) {
-    return error("'pieces' length " + std::to_string(pieces->size()) + " is not a multiple of 20");
+    return metainfo_error("'pieces' length " + std::to_string(pieces->size()) +
+                          " is not a multiple of 20");
   }
   std::vector<Sha1Digest> out(pieces->size() / kSha1Size);
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -100,16 +102,16 @@ Result<std::vector<Sha1Digest>> parse_pieces(Value info) {
 // BEP 47: `attr` string; for symlinks (`l`) the target in `symlink path`.
 Result<void> parse_attributes(Value dict, const std::string& where, FileEntry& file) {
   if (auto attr = dict.find("attr")) {
-    if (!attr->is_string()) return error(where + "'attr' is not a string");
+    if (!attr->is_string()) return metainfo_error(where + "'attr' is not a string");
     file.attributes = std::string(attr->as_string());
   }
   if (!file.symlink()) return {};
   auto target = dict.find("symlink path");
-  if (!target) return error(where + "is a symlink without 'symlink path'");
+  if (!target) return metainfo_error(where + "is a symlink without 'symlink path'");
   auto parts = string_list(*target, where + "'symlink path'");
   if (!parts) return fail(parts.error());
   if (auto ok = sanitize_relative_path(*parts); !ok) {
-    return error(where + "symlink target: " + ok.error().message);
+    return metainfo_error(where + "symlink target: " + ok.error().message);
   }
   file.symlink_path = std::move(*parts);
   return {};
@@ -120,8 +122,9 @@ Result<std::int64_t> parse_file_size(Value dict, const std::string& where, bool 
   if (symlink && !dict.find("length")) return std::int64_t{0};
   auto size = require_int(dict, "length", where);
   if (!size) return fail(size.error());
-  if (*size < 0) return error(where + "'length' " + std::to_string(*size) + " is negative");
-  if (symlink && *size != 0) return error(where + "is a symlink with a nonzero 'length'");
+  if (*size < 0)
+    return metainfo_error(where + "'length' " + std::to_string(*size) + " is negative");
+  if (symlink && *size != 0) return metainfo_error(where + "is a symlink with a nonzero 'length'");
   return *size;
 }
 
@@ -130,19 +133,19 @@ Result<std::vector<std::string>> parse_file_path(Value dict, const std::string& 
   auto path = find_preferring_utf8(dict, "path");
   // BEP 47: readers must not require `path` on pad files.
   if (!path && file.pad()) return std::vector<std::string>{".pad", std::to_string(file.size)};
-  if (!path) return error(where + "'path' missing");
+  if (!path) return metainfo_error(where + "'path' missing");
   auto parts = string_list(*path, where + "'path'");
   if (!parts) return fail(parts.error());
-  if (parts->empty()) return error(where + "'path' is empty");
+  if (parts->empty()) return metainfo_error(where + "'path' is empty");
   for (const auto& c : *parts) {
-    if (auto ok = check_path_component(c); !ok) return error(where + ok.error().message);
+    if (auto ok = check_path_component(c); !ok) return metainfo_error(where + ok.error().message);
   }
   return parts;
 }
 
 Result<FileEntry> parse_file(Value dict, std::int64_t index, const std::string& name) {
   const std::string where = where_file(index);
-  if (!dict.is_dict()) return error(where + "is not a dictionary");
+  if (!dict.is_dict()) return metainfo_error(where + "is not a dictionary");
   FileEntry file;
   if (auto ok = parse_attributes(dict, where, file); !ok) return fail(ok.error());
   auto size = parse_file_size(dict, where, file.symlink());
@@ -154,7 +157,7 @@ Result<FileEntry> parse_file(Value dict, std::int64_t index, const std::string& 
   std::vector<std::string> full{name};
   full.insert(full.end(), file.path.begin(), file.path.end());
   auto joined = sanitize_relative_path(full);
-  if (!joined) return error(where + joined.error().message);
+  if (!joined) return metainfo_error(where + joined.error().message);
   file.relative_path = std::move(*joined);
   return file;
 }
@@ -168,15 +171,16 @@ Result<void> check_layout(const std::vector<FileEntry>& files) {
     if (files[i].pad()) continue;  // never written; BEP 47 names them all ".pad/N"
     const std::string_view p = files[i].relative_path;
     if (dirs.contains(p) || !paths.insert(p).second) {
-      return error(where_file(static_cast<std::int64_t>(i)) + "path '" + std::string(p) +
-                   "' is used twice");
+      return metainfo_error(where_file(static_cast<std::int64_t>(i)) + "path '" + std::string(p) +
+                            "' is used twice");
     }
     for (std::size_t slash = p.find('/'); slash != std::string_view::npos;
          slash = p.find('/', slash + 1)) {
       const std::string_view dir = p.substr(0, slash);
       if (paths.contains(dir)) {
-        return error(where_file(static_cast<std::int64_t>(i)) + "path '" + std::string(p) +
-                     "' needs '" + std::string(dir) + "' to be a directory, but it is a file");
+        return metainfo_error(where_file(static_cast<std::int64_t>(i)) + "path '" + std::string(p) +
+                              "' needs '" + std::string(dir) +
+                              "' to be a directory, but it is a file");
       }
       dirs.insert(dir);
     }
@@ -190,7 +194,8 @@ Result<std::int64_t> layout_offsets(std::vector<FileEntry>& files, const Metainf
   for (auto& f : files) {
     f.offset = total;
     if (f.size > limits.max_total_size - total) {
-      return error("total size exceeds " + std::to_string(limits.max_total_size) + " bytes");
+      return metainfo_error("total size exceeds " + std::to_string(limits.max_total_size) +
+                            " bytes");
     }
     total += f.size;
   }
@@ -200,11 +205,11 @@ Result<std::int64_t> layout_offsets(std::vector<FileEntry>& files, const Metainf
 Result<std::vector<FileEntry>> parse_files(Value info, const std::string& name,
                                            const MetainfoLimits& limits) {
   auto list = info.find("files");
-  if (!list->is_list()) return error("'files' is not a list");
-  if (list->size() == 0) return error("'files' is empty");
+  if (!list->is_list()) return metainfo_error("'files' is not a list");
+  if (list->size() == 0) return metainfo_error("'files' is empty");
   if (static_cast<std::int64_t>(list->size()) > limits.max_files) {
-    return error("'files' has " + std::to_string(list->size()) + " entries, more than " +
-                 std::to_string(limits.max_files));
+    return metainfo_error("'files' has " + std::to_string(list->size()) + " entries, more than " +
+                          std::to_string(limits.max_files));
   }
   std::vector<FileEntry> files;
   files.reserve(list->size());
@@ -233,12 +238,12 @@ Result<std::vector<FileEntry>> parse_single(Value info, const std::string& name)
 Result<bool> check_meta_version(Value info) {
   auto version = info.find("meta version");
   if (!version) return false;
-  if (!version->is_int()) return error("'meta version' is not an integer");
+  if (!version->is_int()) return metainfo_error("'meta version' is not an integer");
   if (version->as_int() != kMetaVersion2) {
-    return error("unsupported 'meta version' " + std::to_string(version->as_int()));
+    return metainfo_error("unsupported 'meta version' " + std::to_string(version->as_int()));
   }
   if (!info.find("pieces")) {
-    return error(
+    return metainfo_error(
         "v2-only torrents (BEP 52, 'meta version' 2 without 'pieces') are not supported "
         "yet");
   }
@@ -248,15 +253,15 @@ Result<bool> check_meta_version(Value info) {
 Result<void> parse_layout(Value info, const MetainfoLimits& limits, Metainfo& meta) {
   const bool has_length = info.find("length").has_value();
   const bool has_files = info.find("files").has_value();
-  if (has_length && has_files) return error("both 'length' and 'files' present");
-  if (!has_length && !has_files) return error("'length' and 'files' both missing");
+  if (has_length && has_files) return metainfo_error("both 'length' and 'files' present");
+  if (!has_length && !has_files) return metainfo_error("'length' and 'files' both missing");
   meta.single_file = !has_files;
   auto files = has_files ? parse_files(info, meta.name, limits) : parse_single(info, meta.name);
   if (!files) return fail(files.error());
   meta.files = std::move(*files);
   auto total = layout_offsets(meta.files, limits);
   if (!total) return fail(total.error());
-  if (*total == 0) return error("the torrent has no data (total size 0)");
+  if (*total == 0) return metainfo_error("the torrent has no data (total size 0)");
   meta.total_size = *total;
   return {};
 }
@@ -264,15 +269,15 @@ Result<void> parse_layout(Value info, const MetainfoLimits& limits, Metainfo& me
 Result<void> check_piece_count(const Metainfo& meta) {
   const std::int64_t expected = (meta.total_size + meta.piece_length - 1) / meta.piece_length;
   if (meta.piece_count() != expected) {
-    return error("'pieces' has " + std::to_string(meta.piece_count()) + " hashes, but " +
-                 std::to_string(meta.total_size) + " bytes in pieces of " +
-                 std::to_string(meta.piece_length) + " need " + std::to_string(expected));
+    return metainfo_error("'pieces' has " + std::to_string(meta.piece_count()) + " hashes, but " +
+                          std::to_string(meta.total_size) + " bytes in pieces of " +
+                          std::to_string(meta.piece_length) + " need " + std::to_string(expected));
   }
   return {};
 }
 
 Result<Metainfo> parse_info(Value info, const MetainfoLimits& limits) {
-  if (!info.is_dict()) return error("'info' is not a dictionary");
+  if (!info.is_dict()) return metainfo_error("'info' is not a dictionary");
   Metainfo meta;
   auto hybrid = check_meta_version(info);
   if (!hybrid) return fail(hybrid.error());
@@ -387,16 +392,16 @@ std::int64_t Metainfo::piece_size(std::int64_t index) const {
 
 Result<Metainfo> parse_metainfo(std::string_view torrent_bytes, const MetainfoLimits& limits) {
   if (torrent_bytes.size() > limits.max_torrent_bytes) {
-    return error("file is " + std::to_string(torrent_bytes.size()) + " bytes, more than " +
-                 std::to_string(limits.max_torrent_bytes));
+    return metainfo_error("file is " + std::to_string(torrent_bytes.size()) + " bytes, more than " +
+                          std::to_string(limits.max_torrent_bytes));
   }
   // Trailing bytes (a newline, junk) are outside the info-hash; tolerate them.
   auto doc = bencode::decode(torrent_bytes, decode_options(torrent_bytes.size(), limits, true));
-  if (!doc) return error(doc.error().message);
+  if (!doc) return metainfo_error(doc.error().message);
   const Value root = doc->root();
-  if (!root.is_dict()) return error("not a dictionary");
+  if (!root.is_dict()) return metainfo_error("not a dictionary");
   auto info = root.find("info");
-  if (!info) return error("'info' missing");
+  if (!info) return metainfo_error("'info' missing");
   auto meta = parse_info(*info, limits);
   if (!meta) return meta;
   parse_advisory(root, limits, *meta);
@@ -405,11 +410,11 @@ Result<Metainfo> parse_metainfo(std::string_view torrent_bytes, const MetainfoLi
 
 Result<Metainfo> parse_info_dict(std::string_view info_bytes, const MetainfoLimits& limits) {
   if (info_bytes.size() > limits.max_torrent_bytes) {
-    return error("info dict is " + std::to_string(info_bytes.size()) + " bytes, more than " +
-                 std::to_string(limits.max_torrent_bytes));
+    return metainfo_error("info dict is " + std::to_string(info_bytes.size()) +
+                          " bytes, more than " + std::to_string(limits.max_torrent_bytes));
   }
   auto doc = bencode::decode(info_bytes, decode_options(info_bytes.size(), limits, false));
-  if (!doc) return error(doc.error().message);
+  if (!doc) return metainfo_error(doc.error().message);
   return parse_info(doc->root(), limits);
 }
 
@@ -417,15 +422,15 @@ Result<Metainfo> load_torrent_file(const std::filesystem::path& path,
                                    const MetainfoLimits& limits) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return error("cannot read '" + path.string() + "': " + ec.message());
+  if (ec) return metainfo_error("cannot read '" + path.string() + "': " + ec.message());
   if (size > limits.max_torrent_bytes) {
-    return error("'" + path.string() + "' is " + std::to_string(size) + " bytes, more than " +
-                 std::to_string(limits.max_torrent_bytes));
+    return metainfo_error("'" + path.string() + "' is " + std::to_string(size) +
+                          " bytes, more than " + std::to_string(limits.max_torrent_bytes));
   }
   std::ifstream in(path, std::ios::binary);
   std::string bytes(size, '\0');
   if (!in || !in.read(bytes.data(), static_cast<std::streamsize>(size))) {
-    return error("cannot read '" + path.string() + "'");
+    return metainfo_error("cannot read '" + path.string() + "'");
   }
   return parse_metainfo(bytes, limits);
 }

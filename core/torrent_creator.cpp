@@ -16,7 +16,7 @@ constexpr std::int64_t kMinPiece = 16 << 10;      // BEP 52 minimum, 16 KiB
 constexpr std::int64_t kMaxAutoPiece = 16 << 20;  // larger pieces hurt swarms
 constexpr std::int64_t kMaxAutoPieces = 2000;
 
-Failure error(std::string_view what) {
+Failure create_error(std::string_view what) {
   return fail("create: " + std::string(what));
 }
 
@@ -34,7 +34,7 @@ Result<std::string> torrent_name(const fs::path& source, const CreateOptions& op
     if (!p.has_filename()) p = p.parent_path();  // "dir/" normalises to "dir/"
     name = p.filename().string();
   }
-  if (auto ok = check_path_component(name); !ok) return error("name: " + ok.error().message);
+  if (auto ok = check_path_component(name); !ok) return create_error("name: " + ok.error().message);
   return name;
 }
 
@@ -44,28 +44,31 @@ Result<std::string> torrent_name(const fs::path& source, const CreateOptions& op
 Result<bool> is_content_file(const fs::directory_entry& entry) {
   std::error_code ec;
   const auto link = entry.symlink_status(ec);
-  if (ec) return error("'" + entry.path().string() + "': " + ec.message());
+  if (ec) return create_error("'" + entry.path().string() + "': " + ec.message());
   if (fs::is_directory(link)) return false;
   if (fs::is_regular_file(link)) return true;
   if (!fs::is_symlink(link)) {
-    return error("'" + entry.path().string() + "' is a special file (fifo, socket or device)");
+    return create_error("'" + entry.path().string() +
+                        "' is a special file (fifo, socket or device)");
   }
   const auto target = entry.status(ec);
   if (ec || !fs::exists(target))
-    return error("'" + entry.path().string() + "' is a dangling symlink");
+    return create_error("'" + entry.path().string() + "' is a dangling symlink");
   if (fs::is_regular_file(target)) return true;
-  return error("'" + entry.path().string() + "' is a symlink to a directory or special file");
+  return create_error("'" + entry.path().string() +
+                      "' is a symlink to a directory or special file");
 }
 
 Result<SourceFile> source_file(const fs::path& root, const fs::path& path) {
   SourceFile file{{}, path, 0};
   for (const auto& part : path.lexically_relative(root)) file.components.push_back(part.string());
   if (auto ok = sanitize_relative_path(file.components); !ok) {
-    return error("'" + path.string() + "' cannot be stored in a torrent: " + ok.error().message);
+    return create_error("'" + path.string() +
+                        "' cannot be stored in a torrent: " + ok.error().message);
   }
   std::error_code ec;
   const auto size = fs::file_size(path, ec);  // follows symlinks
-  if (ec) return error("'" + path.string() + "': " + ec.message());
+  if (ec) return create_error("'" + path.string() + "': " + ec.message());
   file.size = static_cast<std::int64_t>(size);
   return file;
 }
@@ -80,13 +83,13 @@ Result<std::vector<SourceFile>> walk_directory(const fs::path& root, std::int64_
     if (!is_file) return fail(is_file.error());
     if (!*is_file) continue;
     if (static_cast<std::int64_t>(files.size()) >= max_files) {
-      return error("more than " + std::to_string(max_files) + " files");
+      return create_error("more than " + std::to_string(max_files) + " files");
     }
     auto file = source_file(root, it->path());
     if (!file) return fail(file.error());
     files.push_back(std::move(*file));
   }
-  if (ec) return error("'" + root.string() + "': " + ec.message());
+  if (ec) return create_error("'" + root.string() + "': " + ec.message());
   std::sort(files.begin(), files.end(),
             [](const SourceFile& a, const SourceFile& b) { return a.components < b.components; });
   return files;
@@ -97,8 +100,8 @@ Result<std::int64_t> checked_piece_length(std::int64_t requested, std::int64_t t
   const MetainfoLimits limits;
   if (requested < limits.min_piece_length || requested > limits.max_piece_length ||
       (requested & (requested - 1)) != 0) {
-    return error("piece size " + std::to_string(requested) +
-                 " must be a power of two from 16 KiB to 128 MiB");
+    return create_error("piece size " + std::to_string(requested) +
+                        " must be a power of two from 16 KiB to 128 MiB");
   }
   return requested;
 }
@@ -109,15 +112,15 @@ Result<std::string> pieces_string(const std::vector<SourceFile>& files, std::int
   content.reserve(files.size());
   for (const auto& f : files) content.push_back({f.path, f.size, false});
   auto hashes = hash_pieces(content, piece_length, options);
-  if (!hashes) return error(hashes.error().message);
-  if (hashes->cancelled) return error("cancelled");
+  if (!hashes) return create_error(hashes.error().message);
+  if (hashes->cancelled) return create_error("cancelled");
   for (const auto& e : hashes->file_errors) {
-    if (!e.empty()) return error(e + " (did it change while hashing?)");
+    if (!e.empty()) return create_error(e + " (did it change while hashing?)");
   }
   std::string out;
   out.reserve(hashes->pieces.size() * 20);
   for (const auto& p : hashes->pieces) {
-    if (!p) return error("a piece could not be read (did a file change while hashing?)");
+    if (!p) return create_error("a piece could not be read (did a file change while hashing?)");
     out.append(reinterpret_cast<const char*>(p->data()), p->size());
   }
   return out;
@@ -177,17 +180,18 @@ Result<std::vector<SourceFile>> collect(const fs::path& source, bool& single_fil
   std::error_code ec;
   const auto st = fs::status(source, ec);
   if (ec || !fs::exists(st)) {
-    return error("'" + source.string() + "': " + (ec ? ec.message() : "does not exist"));
+    return create_error("'" + source.string() + "': " + (ec ? ec.message() : "does not exist"));
   }
   single_file = fs::is_regular_file(st);
   if (single_file) {
     const auto size = fs::file_size(source, ec);
-    if (ec) return error("'" + source.string() + "': " + ec.message());
+    if (ec) return create_error("'" + source.string() + "': " + ec.message());
     return std::vector<SourceFile>{{{}, source, static_cast<std::int64_t>(size)}};
   }
-  if (!fs::is_directory(st)) return error("'" + source.string() + "' is not a file or directory");
+  if (!fs::is_directory(st))
+    return create_error("'" + source.string() + "' is not a file or directory");
   auto files = walk_directory(source, MetainfoLimits{}.max_files);
-  if (files && files->empty()) return error("'" + source.string() + "' contains no files");
+  if (files && files->empty()) return create_error("'" + source.string() + "' contains no files");
   return files;
 }
 
@@ -208,7 +212,7 @@ Result<CreatedTorrent> create_torrent(const fs::path& source, const CreateOption
   if (!files) return fail(files.error());
   std::int64_t total = 0;
   for (const auto& f : *files) total += f.size;
-  if (total == 0) return error("'" + source.string() + "' has no data (total size 0)");
+  if (total == 0) return create_error("'" + source.string() + "' has no data (total size 0)");
   auto piece_length = checked_piece_length(options.piece_length, total);
   if (!piece_length) return fail(piece_length.error());
   auto pieces = pieces_string(*files, *piece_length, options.hash);
@@ -220,7 +224,8 @@ Result<CreatedTorrent> create_torrent(const fs::path& source, const CreateOption
   CreatedTorrent out;
   out.bytes = bencode::encode(Item(std::move(root)));
   auto meta = parse_metainfo(out.bytes);
-  if (!meta) return error("the created torrent does not parse back: " + meta.error().message);
+  if (!meta)
+    return create_error("the created torrent does not parse back: " + meta.error().message);
   out.metainfo = std::move(*meta);
   return out;
 }

@@ -7,14 +7,6 @@
 
 namespace btnode::node {
 
-namespace {
-
-bool contains(const std::vector<PeerKey>& keys, PeerKey key) {
-  return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-}  // namespace
-
 Choker::Choker(const ChokerOptions& options)
     : options_(options), rng_(seed_or_random(options.seed)) {}
 

@@ -2,8 +2,10 @@
 // ban list): how they refer to a peer connection and to time.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
 namespace btnode::node {
 
@@ -15,5 +17,10 @@ using PeerKey = std::uint64_t;
 // Time is passed in by the owner; the policies never read a clock.
 using TimePoint = std::chrono::steady_clock::time_point;
 using Duration = std::chrono::steady_clock::duration;
+
+// Whether `key` is in a small list of peers (the policies keep short vectors).
+inline bool contains(const std::vector<PeerKey>& keys, PeerKey key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
 
 }  // namespace btnode::node

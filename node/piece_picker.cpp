@@ -8,14 +8,6 @@
 
 namespace btnode::node {
 
-namespace {
-
-bool contains(const std::vector<PeerKey>& peers, PeerKey peer) {
-  return std::find(peers.begin(), peers.end(), peer) != peers.end();
-}
-
-}  // namespace
-
 PiecePicker::PiecePicker(const PiecePickerOptions& options)
     : options_(options),
       have_(options.piece_count),
