@@ -66,6 +66,7 @@ RouterStats& RouterStats::operator+=(const RouterStats& o) {
   answered_find_node += o.answered_find_node;
   answered_get_peers += o.answered_get_peers;
   refused += o.refused;
+  bootstrap_queries += o.bootstrap_queries;
   pings_sent += o.pings_sent;
   verified += o.verified;
   bad_cookie += o.bad_cookie;
@@ -106,7 +107,7 @@ bool Router::acceptable_source(const Endpoint& from) const {
   return options_.allow_local ? true : !from.is_martian();
 }
 
-bool Router::spend(TimePoint now, bool is_ping) {
+bool Router::spend(TimePoint now, Spend kind) {
   const std::int64_t ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const std::uint64_t full = std::uint64_t{options_.out_burst} * 1000;
@@ -115,8 +116,10 @@ bool Router::spend(TimePoint now, bool is_ping) {
                                                    options_.out_per_second);
   }
   out_last_ms_ = std::max(out_last_ms_, ms);
-  // Pings only draw on the upper half: under pressure, answers come first.
-  const std::uint64_t floor = is_ping ? full / 2 : 0;
+  // Pings only draw on the upper half: under pressure, answers come first;
+  // and the last quarter is kept for nodes that say they are joining (bs=1).
+  const std::uint64_t floor =
+      kind == Spend::ping ? full / 2 : kind == Spend::reply ? full / 4 : 0;
   if (out_tokens_ < floor + 1000) return false;
   out_tokens_ -= 1000;
   return true;
@@ -149,7 +152,8 @@ std::size_t Router::on_packet(std::span<const std::uint8_t> datagram, const Endp
 }
 
 std::size_t Router::on_query(const Query& q, TimePoint now, std::span<RouterDatagram> out) {
-  if (!spend(now, false)) {
+  if (q.m.bootstrap) ++stats_.bootstrap_queries;
+  if (!spend(now, q.m.bootstrap ? Spend::bootstrap_reply : Spend::reply)) {
     ++stats_.dropped_budget;
     return 0;
   }
@@ -174,7 +178,7 @@ std::size_t Router::on_query(const Query& q, TimePoint now, std::span<RouterData
   std::size_t count = 0;
   if (n == 0 || q.m.method == RouterMethod::announce_peer) {
     // Verification ping first, so the reply is trimmed to what is left.
-    if (wants_verification(q, now) && budget > 64 + 48 && spend(now, true)) {
+    if (wants_verification(q, now) && budget > 64 + 48 && spend(now, Spend::ping)) {
       RouterDatagram& ping = out[1];
       const std::size_t len = write_ping(q, now, ping);
       budget -= len;

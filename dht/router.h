@@ -11,7 +11,8 @@
 //
 // Abuse limits, in the order they apply: martian sources dropped, a token
 // bucket per source address (IpRateTable), a global outgoing packet budget
-// (verification pings only from its upper half, so replies go first), and no
+// (verification pings only from its upper half, replies to queries without
+// `bs` = 1 not from its last quarter, so joining nodes go first), and no
 // reply larger than 4x the datagram that caused it (node lists are trimmed).
 //
 // Per packet: no allocation. Replies are assembled from pre-encoded pieces
@@ -69,6 +70,7 @@ struct RouterStats {
   std::uint64_t answered = 0;  // replies sent to queries, errors included
   std::uint64_t answered_ping = 0, answered_find_node = 0, answered_get_peers = 0;
   std::uint64_t refused = 0;  // announce_peer and unknown methods (KRPC errors)
+  std::uint64_t bootstrap_queries = 0;  // queries carrying bs=1 (a node joining)
   std::uint64_t pings_sent = 0;
   std::uint64_t verified = 0;     // cookie replies whose node entered a ring
   std::uint64_t bad_cookie = 0;   // replies with a forged, stale or foreign transaction id
@@ -133,7 +135,8 @@ class Router {
  private:
   struct Query;
   bool acceptable_source(const Endpoint& from) const;
-  bool spend(TimePoint now, bool is_ping);
+  enum class Spend : std::uint8_t { bootstrap_reply, reply, ping };
+  bool spend(TimePoint now, Spend kind);
   std::size_t on_query(const Query& q, TimePoint now, std::span<RouterDatagram> out);
   void on_reply(const Query& q, TimePoint now);
   std::size_t write_reply(const Query& q, std::size_t budget, RouterDatagram& d);

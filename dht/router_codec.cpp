@@ -99,6 +99,10 @@ class Reader {
         ok = string(m.target) && m.target.size() == 20;
       } else if (key == "want") {
         ok = want_list(m);
+      } else if (key == "bs" && at('i')) {
+        std::int64_t v = 0;
+        ok = integer(v);
+        m.bootstrap = v == 1;
       } else {
         ok = skip(2);
       }

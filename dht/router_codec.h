@@ -1,6 +1,6 @@
 // The router's KRPC reader (BEP 5): a single pass over one datagram that
 // picks out only what a router node acts on — `t`, `y`, `q`, `ro` (BEP 43)
-// and, inside `a`/`r`, `id`, `target`/`info_hash` and `want` (BEP 32).
+// and, inside `a`/`r`, `id`, `target`/`info_hash`, `want` (BEP 32) and `bs`.
 //
 // dht::decode() builds a full typed Message and, for a broken query, an error
 // string; a router answering hundreds of thousands of queries a second needs
@@ -35,6 +35,10 @@ struct RouterPacket {
   bool want_n4 = false;             // BEP 32 `want` contains "n4"
   bool want_n6 = false;             // ... "n6"
   bool has_want = false;
+  // `bs` = 1 inside `a`: libtorrent (since 1.1.2) marks the queries its
+  // bootstrap lookup sends to its router nodes, telling a router that the
+  // sender is joining rather than refreshing. No BEP defines it.
+  bool bootstrap = false;
 };
 
 // nullopt when the datagram is not a well-formed KRPC message the router can

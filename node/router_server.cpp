@@ -1,6 +1,7 @@
 #include "node/router_server.h"
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -61,6 +62,34 @@ Endpoint from_sockaddr(const sockaddr_storage& ss) {
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
 }
+// Steers every datagram of one source address to one socket of the
+// SO_REUSEPORT group (the kernel's own choice hashes the 4-tuple, so one
+// address using many ports would reach every thread and its per-address rate
+// limit would be multiplied by the thread count). A classic BPF program: the
+// source address from the IP header (a hash of its four words for IPv6),
+// times a golden-ratio constant, high bits, modulo the group size.
+bool steer_by_source_address(int fd, bool v6, unsigned sockets) {
+  const std::uint32_t net = static_cast<std::uint32_t>(SKF_NET_OFF);
+  std::vector<sock_filter> code;
+  if (v6) {
+    code = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + 8),  BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + 12), BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+        BPF_STMT(BPF_MISC | BPF_TAX, 0),              BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + 16),
+        BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),       BPF_STMT(BPF_MISC | BPF_TAX, 0),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + 20), BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+    };
+  } else {
+    code = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, net + 12)};
+  }
+  code.push_back(BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9E3779B1u));
+  code.push_back(BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16));
+  code.push_back(BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, sockets));
+  code.push_back(BPF_STMT(BPF_RET | BPF_A, 0));
+  sock_fprog prog{static_cast<unsigned short>(code.size()), code.data()};
+  return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog) == 0;
+}
+
 std::uint32_t get_u32(std::string_view s) {
   std::uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<std::uint8_t>(s[i]);
@@ -139,6 +168,14 @@ Result<void> RouterServer::open_sockets() {
       if (!bound_any) local_.push_back(b.is_v6() && b.is_unspecified() ? b.with_port(port) : local);
       bound_any = true;
       w->fds.push_back(fd);
+    }
+    // One program for the group, attached through any of its sockets.
+    if (bound_any && options_.threads > 1) {
+      const int fd = workers_.back()->fds.back();
+      if (!steer_by_source_address(fd, b.is_v6(), options_.threads))
+        spdlog::warn("udp {}: cannot steer sources to threads ({}); the per-address rate limit "
+                     "then holds per thread",
+                     b.with_port(port).to_string(), std::strerror(errno));
     }
   }
   if (local_.empty()) return fail("no socket could be bound");

@@ -70,11 +70,15 @@ def main():
         time.sleep(1.2)  # one more stats line
         stats = last_stats(out_path)
         print("router stats: %s" % {k: stats.get(k) for k in
-                                    ("received", "answered", "verified", "nodes_v4", "bad_cookie")})
+                                    ("received", "answered", "bootstrap_queries", "verified", "nodes_v4",
+                                     "bad_cookie")})
         if stats.get("nodes_v4", 0) < len(LT_HOSTS) or stats.get("verified", 0) < len(LT_HOSTS):
             fail("router verified/stored too few libtorrent nodes: %r" % stats)
         if stats.get("answered_find_node", 0) + stats.get("answered_get_peers", 0) < len(LT_HOSTS):
             fail("router answered too few lookups: %r" % stats)
+        # libtorrent marks its bootstrap lookup's queries to routers with bs=1.
+        if stats.get("bootstrap_queries", 0) < len(LT_HOSTS):
+            fail("router saw too few bs=1 bootstrap queries: %r" % stats)
         router.send_signal(signal.SIGTERM)
         code = router.wait(timeout=10)
         if code != 0:

@@ -97,6 +97,7 @@ void print_stats(const node::RouterServerStats& s, double uptime_s, bool json) {
                      {"answered_find_node", r.answered_find_node},
                      {"answered_get_peers", r.answered_get_peers},
                      {"refused", r.refused},
+                     {"bootstrap_queries", r.bootstrap_queries},
                      {"pings_sent", r.pings_sent},
                      {"verified", r.verified},
                      {"verified_share", verified_share},
@@ -115,7 +116,8 @@ void print_stats(const node::RouterServerStats& s, double uptime_s, bool json) {
   }
   std::cout << "received " << r.received << ", answered " << r.answered << " (ping "
             << r.answered_ping << ", find_node " << r.answered_find_node << ", get_peers "
-            << r.answered_get_peers << ", refused " << r.refused << "), dropped: malformed "
+            << r.answered_get_peers << ", refused " << r.refused << "; joining (bs=1) "
+            << r.bootstrap_queries << "), dropped: malformed "
             << r.dropped_malformed << " martian " << r.dropped_martian << " rate "
             << r.dropped_rate << " budget " << r.dropped_budget << " bad-cookie " << r.bad_cookie
             << ", buffer v4 " << s.nodes_v4 << "/" << s.capacity_v4 << " v6 " << s.nodes_v6

@@ -29,6 +29,24 @@ TEST(RouterCodec, ReadsAFindNodeQuery) {
   EXPECT_TRUE(m->has_want && m->want_n4 && m->want_n6);
 }
 
+TEST(RouterCodec, ReadsTheBootstrapHint) {
+  // libtorrent's bootstrap lookup: get_peers for (nearly) its own id with bs=1.
+  const auto m = parse("d1:ad2:bsi1e2:id20:" + kId + "9:info_hash20:" + kTarget +
+                       "e1:q9:get_peers1:t2:aa1:y1:qe");
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->bootstrap);
+  const auto zero = parse("d1:ad2:bsi0e2:id20:" + kId + "e1:q4:ping1:t2:aa1:y1:qe");
+  ASSERT_TRUE(zero);
+  EXPECT_FALSE(zero->bootstrap);
+  // Not an integer: skipped like any unknown key, never a reason to drop.
+  const auto text = parse("d1:ad2:bs1:x2:id20:" + kId + "e1:q4:ping1:t2:aa1:y1:qe");
+  ASSERT_TRUE(text);
+  EXPECT_FALSE(text->bootstrap);
+  const auto none = parse("d1:ad2:id20:" + kId + "e1:q4:ping1:t2:aa1:y1:qe");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->bootstrap);
+}
+
 TEST(RouterCodec, ReadsGetPeersPingAnnounceAndOtherMethods) {
   auto method = [](std::string name, std::string extra) {
     const auto m = parse("d1:ad2:id20:" + kId + extra + "e1:q" + std::to_string(name.size()) +

@@ -227,6 +227,27 @@ TEST_F(RouterTest, OutgoingBudgetBoundsRepliesAndPingsGoFirstToGo) {
   EXPECT_GT(r.stats().dropped_budget, 80u);
 }
 
+TEST_F(RouterTest, JoiningNodesKeepTheLastQuarterOfTheOutgoingBudget) {
+  RouterOptions o = options();
+  o.out_per_second = 1;
+  o.out_burst = 40;
+  Router r(o);
+  const auto ping = [](const Endpoint& e, bool bs) {
+    // A ping with `bs` = 1 inside `a`, as libtorrent's bootstrap sends it.
+    const NodeId id = make_secure_node_id(e);
+    return "d1:ad" + std::string(bs ? "2:bsi1e" : "") + "2:id20:" +
+           std::string(id.view()) + "e1:q4:ping1:t2:aa1:y1:qe";
+  };
+  std::size_t plain = 0;
+  for (std::uint32_t i = 1; i <= 100; ++i) plain += send(r, ping(v4(i), false), v4(i)) >= 1;
+  std::size_t joining = 0;
+  for (std::uint32_t i = 101; i <= 200; ++i) joining += send(r, ping(v4(i), true), v4(i)) >= 1;
+  EXPECT_LE(plain, 30u);      // three quarters of the burst (pings included)
+  EXPECT_GE(joining, 9u);     // the quarter kept back
+  EXPECT_LE(joining, 11u);
+  EXPECT_EQ(r.stats().bootstrap_queries, 100u);
+}
+
 TEST_F(RouterTest, MartianSourcesAreDroppedUnlessLocalIsAllowed) {
   Router r(options());
   const Endpoint lo = Endpoint::v4({127, 0, 1, 1}, 6881);

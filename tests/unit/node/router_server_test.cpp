@@ -10,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <vector>
 #include <thread>
 #include <string>
 
@@ -35,6 +37,18 @@ class Client {
     a.sin_port = htons(to.port());
     std::memcpy(&a.sin_addr, to.address_bytes().data(), 4);
     ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  // Replies (y=r) that arrive until the socket stays quiet for `quiet_ms`.
+  std::size_t count_replies(int quiet_ms) {
+    std::size_t n = 0;
+    for (int k = 0; k < 100000; ++k) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, quiet_ms) != 1) break;
+      char buf[2048];
+      const ssize_t got = ::recv(fd_, buf, sizeof buf, 0);
+      if (got > 0 && std::string_view(buf, static_cast<std::size_t>(got)).ends_with("1:y1:re")) ++n;
+    }
+    return n;
   }
   std::string receive() {
     pollfd p{fd_, POLLIN, 0};
@@ -125,6 +139,36 @@ TEST(RouterServer, AnswersVerifiesSavesAndReloads) {
   EXPECT_EQ(r.nodes->size(), 5 * 26u);
   again.stop();
   std::filesystem::remove_all(dir);
+}
+
+TEST(RouterServer, OneAddressHasOneRateLimitWhateverThreadsItsPortsReach) {
+  // Four threads; one address floods from 16 ports (the kernel's 4-tuple
+  // hash alone would spread them over every thread, each with its own
+  // bucket). The address must get one bucket's worth: burst + rate x time.
+  RouterServerOptions o = options({}, 4);
+  o.router.rate.per_second = 10;
+  o.router.rate.burst = 20;
+  RouterServer server(o);
+  ASSERT_TRUE(server.start());
+  const Endpoint at = server.local_endpoints()[0];
+  std::vector<std::unique_ptr<Client>> ports;
+  for (int k = 0; k < 16; ++k) ports.push_back(std::make_unique<Client>(77));
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int round = 0; round < 10; ++round)
+    for (std::size_t k = 0; k < ports.size(); ++k)
+      ports[k]->send(at, ping(std::string(20, 'f'), "p" + std::to_string(k)));
+  const double sending_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Another address is still served meanwhile.
+  Client other(78);
+  other.send(at, ping(std::string(20, 'o'), "ok"));
+  std::size_t answered = 0;
+  for (auto& c : ports) answered += c->count_replies(answered == 0 ? 500 : 50);
+  EXPECT_EQ(other.count_replies(500), 1u);
+  EXPECT_GE(answered, 15u);
+  EXPECT_LE(answered, 20u + static_cast<std::size_t>(10 * sending_s) + 2);
+  server.stop();
+  EXPECT_EQ(server.stats().router.dropped_rate, 160u - answered);
 }
 
 TEST(RouterServer, StartsEmptyOverACorruptBufferFile) {
