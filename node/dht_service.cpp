@@ -134,6 +134,19 @@ void DhtService::send_all(Datagrams& out) {
 
 void DhtService::load_state() {
   if (!options_.state_dir) return;
+  if (options_.use_saved_id || options_.save_state) {
+    // Only one process may answer for the saved id and rewrite the file.
+    auto lock = StateDirLock::acquire(*options_.state_dir);
+    if (lock) {
+      state_lock_.emplace(std::move(*lock));
+    } else {
+      spdlog::warn("dht: {}; this node takes a fresh id and saves no state (give it its own "
+                   "--state-dir)",
+                   lock.error().message);
+      options_.use_saved_id = false;
+      options_.save_state = false;
+    }
+  }
   auto loaded = load_dht_state(*options_.state_dir);
   if (!loaded) {
     // A torn or foreign file must not keep the node from starting.

@@ -22,6 +22,7 @@
 #include "core/endpoint.h"
 #include "core/result.h"
 #include "dht/node.h"
+#include "node/state_dir_lock.h"
 #include "node/udp_socket.h"
 
 namespace btnode::node {
@@ -125,6 +126,7 @@ class DhtService {
   DhtServiceOptions options_;
   std::vector<std::unique_ptr<UdpSocket>> sockets_;
   std::optional<dht::Node> node_;
+  std::optional<StateDirLock> state_lock_;  // held while we own the saved id
   std::optional<NodeId> saved_id_;
   std::vector<NodeInfo> saved_nodes_;
   std::vector<Endpoint> bootstrap_endpoints_;

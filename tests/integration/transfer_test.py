@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -58,12 +59,20 @@ class Seed:
     """`btnode seed` in the background; .port once it reported `seeding`."""
 
     def __init__(self, torrent, path, ip, port=0, extra=()):
+        # The log goes to a file: an unread stderr pipe would fill and block the seed.
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
             ["timeout", "-s", "KILL", "120", BTNODE, "--json", "seed", torrent, path,
              "--bind", ip, "--listen", str(port), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.ip = ip
         self.port = self._wait_ready()
+        # Keep draining the progress lines for the same reason.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+
+    def stderr(self):
+        self.log.seek(0)
+        return self.log.read()
 
     def _wait_ready(self):
         deadline = time.time() + 30
@@ -81,13 +90,12 @@ class Seed:
             if line.startswith("{") and json.loads(line).get("event") == "seeding":
                 return json.loads(line)["port"]
         self.stop()
-        raise AssertionError(f"seed did not start: {buf} {self.proc.stderr.read()}")
+        raise AssertionError(f"seed did not start: {buf} {self.stderr()}")
 
     def stop(self):
         """SIGINT, as a user would; returns the exit code."""
         interrupt(self.proc, 15)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
+        self.log.close()
         return self.proc.returncode
 
 

@@ -144,6 +144,29 @@ TEST_F(DhtServiceTest, CorruptStateFileMeansAFreshStart) {
   EXPECT_EQ((*saved)->id, s.node().id());
 }
 
+// Two long-running nodes pointed at one state dir: the second must not answer
+// for the first one's saved id, nor overwrite its file.
+TEST_F(DhtServiceTest, ASecondNodeOnTheSameStateDirTakesAFreshIdAndSavesNothing) {
+  auto first_options = loopback(61);
+  first_options.state_dir = dir_;
+  DhtService first(io_, first_options);
+  ASSERT_TRUE(first.start());
+  first.stop();  // writes its id; it still owns the dir until destroyed
+  auto saved = load_dht_state(dir_);
+  ASSERT_TRUE(saved && saved->has_value());
+  const NodeId owner_id = (*saved)->id;
+
+  auto second_options = loopback(62);
+  second_options.state_dir = dir_;
+  DhtService second(io_, second_options);
+  ASSERT_TRUE(second.start());
+  EXPECT_NE(second.node().id(), owner_id);
+  second.stop();
+  auto after = load_dht_state(dir_);
+  ASSERT_TRUE(after && after->has_value());
+  EXPECT_EQ((*after)->id, owner_id) << "the second node overwrote the owner's state";
+}
+
 TEST_F(DhtServiceTest, BindFailureIsAnError) {
   DhtService a(io_, loopback(51));
   ASSERT_TRUE(a.start());
