@@ -91,6 +91,9 @@ struct NodeOptions {
   bool secure_id = true;
   ExternalIpVoteOptions ip_vote;
   RoutingTableOptions table;
+  // Nodes named in lookup answers are pinged while their bucket has room, so
+  // the table (and its wide far buckets) fills from the lookups we run.
+  bool fill_from_answers = false;
   PeerStoreOptions peers;
   ItemStoreOptions items;  // BEP 44
   RateLimiterOptions rate;

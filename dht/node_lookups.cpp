@@ -229,7 +229,9 @@ void Node::lookup_answered(const PendingQuery& query, const Response* response, 
     auto decoded = decode_compact_nodes(*nodes, lookup.family);
     if (decoded) {
       for (const NodeInfo& n : *decoded) {
-        if (n.id != options_.id && acceptable_source(n.endpoint)) contacts_.push_back(n);
+        if (n.id == options_.id || !acceptable_source(n.endpoint)) continue;
+        contacts_.push_back(n);
+        if (options_.fill_from_answers) follow_up(table(lookup.family).node_heard_of(n, now), now, out);
       }
     }
   }

@@ -35,7 +35,9 @@ RoutingTable::RoutingTable(const NodeId& self, RoutingTableOptions options)
 
 std::size_t RoutingTable::capacity(std::size_t index) const {
   const std::size_t k = options_.bucket.capacity;
-  if (index >= options_.far_capacity.size()) return k;
+  // The bucket that covers our id splits at k, whatever its index: a wide
+  // last bucket would hold our neighbourhood in one unsorted lump.
+  if (index >= options_.far_capacity.size() || can_split(index)) return k;
   return std::max(k, options_.far_capacity[index]);
 }
 
@@ -144,6 +146,16 @@ RoutingTable::Update RoutingTable::node_queried(const NodeInfo& node, TimePoint 
   NodeEntry entry = make_entry(node, now);
   entry.last_query = now;
   return add_to_cache(index, std::move(entry), now);
+}
+
+RoutingTable::Update RoutingTable::node_heard_of(const NodeInfo& node, TimePoint now) {
+  if (node.id == self_) return {};
+  const std::size_t index = bucket_index(node.id);
+  Bucket& bucket = buckets_[index];
+  if (bucket.find_live(node.id) || bucket.find_cached(node.id)) return {};
+  if (bucket.live.size() >= capacity(index) && !can_split(index)) return {};
+  if (!ip_available(node)) return {Status::ip_taken, {}};
+  return add_to_cache(index, make_entry(node, now), now);
 }
 
 RoutingTable::Update RoutingTable::node_failed(const NodeInfo& node, TimePoint now) {

@@ -68,6 +68,10 @@ class RoutingTable {
   // spoofed), so an unknown node only enters the cache, to be pinged.
   // Callers skip read-only queriers (BEP 43).
   Update node_queried(const NodeInfo& node, TimePoint now);
+  // Another node named this one (a lookup's answer). Worth something only
+  // while its bucket has room: then it waits in the cache, to be pinged, like
+  // libtorrent's heard_about(); otherwise it is ignored.
+  Update node_heard_of(const NodeInfo& node, TimePoint now);
   // A query to the node timed out.
   Update node_failed(const NodeInfo& node, TimePoint now);
 

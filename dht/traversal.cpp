@@ -70,9 +70,15 @@ void Traversal::pick(TimePoint now, std::vector<Request>& out) {
   }
   std::size_t flying = in_flight();
   std::size_t responded = 0;
+  std::size_t viable = 0;  // candidates so far that have not failed or been passed over
+  // The end game: enough answers that the candidates are near the target.
+  const bool late = progress_.responded >= options_.eager_after;
   // Nodes beyond the k-th that answered cannot improve the result.
   for (Candidate& c : candidates_) {
-    if (flying >= options_.alpha || responded >= options_.k + options_.margin) break;
+    if (responded >= options_.k + options_.margin) break;
+    const bool eager = late && viable < options_.eager && c.id_known;
+    if (flying >= options_.alpha && !eager) break;
+    if (c.state != State::failed && c.state != State::passed) ++viable;
     if (c.state == State::responded) ++responded;
     if (c.state != State::fresh) continue;
     c.state = State::in_flight;

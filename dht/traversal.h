@@ -56,6 +56,11 @@ struct TraversalOptions {
   // of queries go unanswered; without a resend, two of the k closest lost
   // that way fail the lookup in 18% of the cases (dht-sim).
   bool resend_slow = true;
+  // The this-many closest candidates still in the running are asked as soon
+  // as they are heard of, beyond alpha: near the end of a lookup the next
+  // round should not wait for a slot.
+  std::size_t eager = 0;
+  std::size_t eager_after = 0;  // ... once this many answers came in
   // Candidates kept; the farthest unasked ones are dropped beyond this.
   std::size_t max_candidates = 64;
 };

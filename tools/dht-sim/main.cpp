@@ -48,6 +48,9 @@ nlohmann::json to_json(const btnode::sim::ExperimentReport& r,
           {"alpha", o.node.lookup.alpha},
           {"stragglers", o.node.lookup.stragglers},
           {"far_buckets", o.node.table.far_capacity},
+          {"eager", o.node.lookup.eager},
+          {"eager_after", o.node.lookup.eager_after},
+          {"fill_from_answers", o.node.fill_from_answers},
           {"adaptive_timeout", o.node.rtt.adaptive},
           {"loss", o.link.loss},
           {"dead", o.dead},
@@ -88,6 +91,11 @@ int main(int argc, char** argv) {
                  "live slots of the first (farthest) buckets, e.g. 128,64,32,16; 0 = k")
       ->delimiter(',')
       ->expected(1, 4);
+  app.add_option("--eager", o.node.lookup.eager,
+                 "the closest N candidates are asked at once, beyond alpha");
+  app.add_option("--eager-after", o.node.lookup.eager_after, "answers before --eager applies");
+  app.add_flag("--fill-from-answers", o.node.fill_from_answers,
+               "ping nodes named in lookup answers while their bucket has room");
   app.add_option("--routers", o.routers, "bootstrap nodes")->check(CLI::Range(1, 100));
   std::string selection = "closest";
   app.add_flag("--join-via-router", o.join_via_router,

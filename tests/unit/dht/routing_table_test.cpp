@@ -378,5 +378,68 @@ TEST_F(RoutingTableTest, CacheKeepsTheMostValuableEntries) {
   expect_invariants(table);
 }
 
+TEST(RoutingTableFarBuckets, FarBucketsHoldMoreAndTheLastStillSplitsAtK) {
+  std::mt19937 rng{7};
+  const NodeId self = random_id(rng);
+  RoutingTableOptions o;
+  o.far_capacity = {32, 16, 0, 0};
+  RoutingTable table(self, o);
+  EXPECT_EQ(table.capacity(0), 8u) << "the only bucket is the last: k";
+  std::uint32_t next = 1;
+  // Neighbours first, so the table splits; then many far nodes.
+  for (int depth = 0; depth < 4; ++depth) {
+    for (int i = 0; i < 8; ++i) table.node_responded({id_at_depth(self, depth, rng), ip(next++)}, kStart);
+  }
+  ASSERT_GE(table.bucket_count(), 3u);
+  EXPECT_EQ(table.capacity(0), 32u);
+  EXPECT_EQ(table.capacity(1), 16u);
+  for (int i = 0; i < 100; ++i) table.node_responded({id_at_depth(self, 0, rng), ip(next++)}, kStart);
+  for (int i = 0; i < 100; ++i) table.node_responded({id_at_depth(self, 1, rng), ip(next++)}, kStart);
+  EXPECT_EQ(table.bucket(0).live.size(), 32u);
+  EXPECT_EQ(table.bucket(1).live.size(), 16u);
+  EXPECT_LE(table.bucket(table.bucket_count() - 1).live.size(), 8u);
+  // The closest of a wide bucket are still the closest to a target there.
+  const NodeId target = id_at_depth(self, 0, rng);
+  std::vector<NodeInfo> out;
+  table.closest(target, 8, out, kStart);
+  ASSERT_EQ(out.size(), 8u);
+  for (const auto& e : table.bucket(0).live) {
+    if (std::ranges::count(out, e.info.id, &NodeInfo::id) == 0) {
+      EXPECT_TRUE(closer_to(target, out.back().id, e.info.id));
+    }
+  }
+}
+
+TEST(RoutingTableFarBuckets, HeardOfNodesArePingedOnlyWhileTheirBucketHasRoom) {
+  std::mt19937 rng{9};
+  const NodeId self = random_id(rng);
+  RoutingTable table(self);
+  std::uint32_t next = 1;
+  for (int depth = 0; depth < 3; ++depth) {
+    for (int i = 0; i < 8; ++i) table.node_responded({id_at_depth(self, depth, rng), ip(next++)}, kStart);
+  }
+  ASSERT_EQ(table.bucket(0).live.size(), 8u);
+  const auto full = table.node_heard_of({id_at_depth(self, 0, rng), ip(next++)}, kStart);
+  EXPECT_EQ(full.status, RoutingTable::Status::ignored);
+  EXPECT_FALSE(full.ping);
+
+  RoutingTableOptions o;
+  o.far_capacity = {16, 0, 0, 0};
+  RoutingTable wide(self, o);
+  for (int depth = 0; depth < 3; ++depth) {
+    for (int i = 0; i < 8; ++i) wide.node_responded({id_at_depth(self, depth, rng), ip(next++)}, kStart);
+  }
+  const NodeInfo heard{id_at_depth(self, 0, rng), ip(next++)};
+  const auto room = wide.node_heard_of(heard, kStart);
+  EXPECT_EQ(room.status, RoutingTable::Status::cached);
+  ASSERT_TRUE(room.ping);
+  EXPECT_EQ(room.ping->id, heard.id);
+  EXPECT_EQ(wide.node_heard_of(heard, kStart).status, RoutingTable::Status::ignored)
+      << "already waiting";
+  const std::size_t before = wide.bucket(0).live.size();
+  wide.node_responded(heard, kStart);
+  EXPECT_EQ(wide.bucket(0).live.size(), before + 1) << "its answer gives it a live slot";
+}
+
 }  // namespace
 }  // namespace btnode::dht

@@ -222,5 +222,39 @@ TEST_F(TraversalTest, CandidateListIsBounded) {
   EXPECT_EQ(numbers(sent).front(), 1);
 }
 
+TEST(TraversalEager, TheClosestAreAskedBeyondAlpha) {
+  TraversalOptions o;
+  o.alpha = 2;
+  o.k = 4;
+  o.eager = 4;
+  FindNodeLookup lookup{NodeId{}, o};
+  for (std::uint8_t n : {50, 10, 40, 20, 30, 60}) lookup.add_seed(node(n));
+  std::vector<Traversal::Request> sent;
+  lookup.pick(kT0, sent);
+  EXPECT_EQ(numbers(sent), (std::vector<std::uint8_t>{10, 20, 30, 40})) << "the 4 closest at once";
+  sent.clear();
+  // A closer node heard of is asked at once although 4 > alpha are in flight.
+  ASSERT_TRUE(lookup.on_response(ep(40), answer_from(40), std::vector<NodeInfo>{node(5)}));
+  lookup.pick(kT0, sent);
+  EXPECT_EQ(numbers(sent), (std::vector<std::uint8_t>{5}));
+}
+
+TEST(TraversalEager, WaitsForTheAnswersItIsToldTo) {
+  TraversalOptions o;
+  o.alpha = 2;
+  o.k = 4;
+  o.eager = 4;
+  o.eager_after = 1;
+  FindNodeLookup lookup{NodeId{}, o};
+  for (std::uint8_t n : {50, 10, 40, 20, 30, 60}) lookup.add_seed(node(n));
+  std::vector<Traversal::Request> sent;
+  lookup.pick(kT0, sent);
+  EXPECT_EQ(numbers(sent), (std::vector<std::uint8_t>{10, 20})) << "alpha before the first answer";
+  sent.clear();
+  ASSERT_TRUE(lookup.on_response(ep(10), answer_from(10), {}));
+  lookup.pick(kT0, sent);
+  EXPECT_EQ(numbers(sent), (std::vector<std::uint8_t>{30, 40}));
+}
+
 }  // namespace
 }  // namespace btnode::dht
