@@ -70,7 +70,7 @@ struct TorrentOptions {
   // Complete pieces waiting for their hash check and write: past this many
   // bytes no new requests go out until the disk catches up (bounds memory
   // when the network is faster than hashing and writing).
-  std::uint64_t max_unverified_bytes = 16 * 1024 * 1024;
+  std::uint64_t max_unverified_bytes = 8 * 1024 * 1024;
   std::chrono::seconds reconnect_min{1};
   std::chrono::seconds reconnect_max{30};
   std::chrono::seconds resume_interval{30};
