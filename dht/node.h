@@ -79,6 +79,18 @@ struct ItemToPut {
   bool is_mutable() const { return !public_key.empty(); }
 };
 
+inline RoutingTableOptions wide_far_buckets() {
+  RoutingTableOptions o;
+  o.far_capacity = {128, 64, 32, 16};
+  return o;
+}
+inline TraversalOptions eager_end_game() {
+  TraversalOptions o;
+  o.eager = 8;
+  o.eager_after = 4;
+  return o;
+}
+
 struct NodeOptions {
   NodeId id;  // all zero: a random id
   // BEP 5 `v`: two-letter client id (BEP 20) and two version bytes.
@@ -90,7 +102,11 @@ struct NodeOptions {
   // and join again under the new id. Local addresses are exempt.
   bool secure_id = true;
   ExternalIpVoteOptions ip_vote;
-  RoutingTableOptions table;
+  // Wide far buckets (128/64/32/16 live slots, libtorrent's extended
+  // table). dht-sim, 10,000 nodes, issue conditions, with the eager lookups
+  // below: success 0.992 -> 0.996, p50 757 -> 607 ms, p95 1139 -> 945 ms,
+  // 41.7 -> 45.6 packets per lookup, table 27 -> 39 KB per node.
+  RoutingTableOptions table = wide_far_buckets();
   // Nodes named in lookup answers are pinged while their bucket has room, so
   // the table (and its wide far buckets) fills from the lookups we run.
   bool fill_from_answers = false;
@@ -108,7 +124,10 @@ struct NodeOptions {
   std::size_t max_samples = 20;                // BEP 51 samples per reply
   std::int64_t sample_interval_seconds = 300;  // BEP 51 `interval`, 0..21600
   Duration query_timeout = 4s;                 // a silent node has failed (the full timeout)
-  TraversalOptions lookup;                     // alpha, k, short timeout of every lookup
+  // alpha, k, short timeout of every lookup. Once 4 answers came in, the 8
+  // closest candidates still in the running are asked at once (eager 8 from
+  // the start: p50 505 ms at 10,000 nodes but 66 packets per lookup).
+  TraversalOptions lookup = eager_end_game();
   // Sizes the lookups' short timeout from measured round trips; its ceiling
   // is lookup.slow_after.
   RttEstimatorOptions rtt;
