@@ -32,6 +32,10 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{20'000};  // whole request, connect included
   std::size_t max_body = 2 * 1024 * 1024;
   std::string interface;  // local address to bind (CURLOPT_INTERFACE), or empty
+  // PEM file of CA certificates that https:// servers are verified against
+  // (CURLOPT_CAINFO) instead of the system's; empty: the system's store.
+  // The peer's certificate and host name are always verified.
+  std::string ca_file;
 };
 
 class HttpFetcher {

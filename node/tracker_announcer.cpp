@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/random.h"
 #include "node/resolver.h"
 #include "tracker/http_codec.h"
@@ -85,7 +87,9 @@ void TrackerAnnouncer::try_tracker(tracker::TierPosition at) {
   auto parsed = tracker::parse_tracker_url(url);
   if (!parsed) return done(fail(parsed.error()));
   if (parsed->scheme == tracker::Scheme::udp) {
-    announce_udp(parsed->udp_host, schedule_->event(), std::move(done));
+    int retries = options_.udp.max_retries;
+    if (tiers_.next(at)) retries = std::min(retries, options_.udp_fallthrough_retries);
+    announce_udp(parsed->udp_host, schedule_->event(), retries, std::move(done));
   } else {
     announce_http(url, schedule_->event(), std::move(done));
   }
@@ -138,6 +142,7 @@ void TrackerAnnouncer::announce_http(const std::string& url, Event event, Announ
   req.url = std::move(*full);
   req.timeout = stopping_ ? options_.stop_timeout : options_.http_timeout;
   req.max_body = tracker::kMaxHttpBody;
+  req.ca_file = options_.ca_file;
   if (options_.bind) req.interface = options_.bind->address_string();
   std::size_t max_peers = options_.max_peers;
   http_.get(std::move(req), [done = std::move(done), max_peers](HttpResult res) {
@@ -166,27 +171,29 @@ UdpSocket* TrackerAnnouncer::udp_socket(Endpoint::Family family) {
   return slot.get();
 }
 
-void TrackerAnnouncer::announce_udp(const HostPort& host, Event event, AnnounceDone done) {
+void TrackerAnnouncer::announce_udp(const HostPort& host, Event event, int max_retries,
+                                    AnnounceDone done) {
   ResolveOptions ro;
   if (options_.bind) {
     ro.want_v4 = options_.bind->is_v4();
     ro.want_v6 = options_.bind->is_v6();
   }
   resolve_udp(io_, {host}, ro,
-              [this, alive = alive_, event, done = std::move(done)](
+              [this, alive = alive_, event, max_retries, done = std::move(done)](
                   const HostPort& name, std::vector<Endpoint> eps) mutable {
                 if (!*alive) return;
                 if (eps.empty()) return done(fail("cannot resolve " + name.to_string()));
-                run_udp(eps.front(), event, std::move(done));
+                run_udp(eps.front(), event, max_retries, std::move(done));
               });
 }
 
-void TrackerAnnouncer::run_udp(Endpoint to, Event event, AnnounceDone done) {
+void TrackerAnnouncer::run_udp(Endpoint to, Event event, int max_retries, AnnounceDone done) {
   if (!udp_socket(to.family())) return done(fail("cannot open a UDP socket"));
   std::optional<tracker::ConnectionId> cached;
   if (auto it = connection_ids_.find(to); it != connection_ids_.end()) cached = it->second;
   auto udp = options_.udp;
   udp.max_peers = options_.max_peers;
+  udp.max_retries = max_retries;
   if (stopping_) udp.max_retries = 0;  // final announces: one try each
   udp_run_ = UdpRun{to, std::make_unique<tracker::UdpExchange>(request(event), to.family(), udp, cached),
                     std::move(done)};
@@ -245,7 +252,7 @@ void TrackerAnnouncer::send_final(Event event, std::function<void()> finish) {
   };
   auto parsed = tracker::parse_tracker_url(last_good_);
   if (parsed && parsed->scheme == tracker::Scheme::udp) {
-    announce_udp(parsed->udp_host, event, sent);
+    announce_udp(parsed->udp_host, event, 0, sent);
   } else {
     announce_http(last_good_, event, sent);
   }

@@ -50,9 +50,14 @@ struct TrackerAnnouncerOptions {
   std::int32_t numwant = 200;
   std::size_t max_peers = tracker::kDefaultMaxPeers;
   std::chrono::milliseconds http_timeout{20'000};
-  // BEP 15 allows n up to 8 (over an hour); a round tries the next tracker
-  // after 15 + 30 + 60 s instead, so one dead UDP tracker cannot stall a tier.
-  tracker::UdpExchangeOptions udp{std::chrono::seconds(15), 2, tracker::kDefaultMaxPeers};
+  std::string ca_file;  // https:// trackers are verified against it (see HttpRequest)
+  // BEP 15's schedule: retransmit after 15 * 2^n s, n = 0..8 (the last try
+  // times out after 3840 s). While another tracker is left to try in this
+  // round, a UDP tracker gets only n = 0..udp_fallthrough_retries (15 + 30 +
+  // 60 s) so one dead tracker cannot stall the others; the last one left
+  // keeps the whole schedule.
+  tracker::UdpExchangeOptions udp{std::chrono::seconds(15), 8, tracker::kDefaultMaxPeers};
+  int udp_fallthrough_retries = 2;
   std::chrono::milliseconds stop_timeout{3'000};
 };
 
@@ -80,9 +85,9 @@ class TrackerAnnouncer {
   void try_tracker(tracker::TierPosition at);
   void announce_http(const std::string& url, tracker::Event event,
                      std::function<void(Result<tracker::AnnounceResponse>)> done);
-  void announce_udp(const HostPort& host, tracker::Event event,
+  void announce_udp(const HostPort& host, tracker::Event event, int max_retries,
                     std::function<void(Result<tracker::AnnounceResponse>)> done);
-  void run_udp(Endpoint tracker_ep, tracker::Event event,
+  void run_udp(Endpoint tracker_ep, tracker::Event event, int max_retries,
                std::function<void(Result<tracker::AnnounceResponse>)> done);
   void pump_udp();
   void finish_udp();

@@ -45,15 +45,27 @@ class Procs:
         return p
 
     def stop_all(self):
+        """SIGINT to each process group (so the program under timeout(1) gets
+        it too); opentracker, which aborts slowly on SIGINT in its chroot and
+        has nothing to save, gets SIGKILL. A group still there after 5 s is
+        killed: nothing outlives the test to answer on its address and port."""
         for p, _ in self.procs:
             if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+                sig = signal.SIGKILL if "opentracker" in p.args else signal.SIGINT
+                try:
+                    os.killpg(p.pid, sig)
+                except ProcessLookupError:
+                    pass
         for p, f in self.procs:
             try:
                 p.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+                pass
+            try:
+                os.killpg(p.pid, signal.SIGKILL)  # stragglers in the group
+            except ProcessLookupError:
+                pass
+            p.wait()
             f.close()
         self.procs = []
 
@@ -139,9 +151,16 @@ class Swarm:
                                "--bind", ip, "--no-dht", "--no-lsd", "--log-level", "info", *extra],
                               capture_output=True, text=True, errors="replace")
 
-    def aria2(self, ip, p, directory, tag, seed):
-        """aria2c on ip:p; as a seed it checks the content in `directory`."""
-        args = ["timeout", "120", "aria2c", "--dir", directory, "--enable-dht=false",
+    def aria2(self, ip, p, directory, tag, seed, dht_port=None):
+        """aria2c on ip:p; as a seed it checks the content in `directory`.
+        With `dht_port` its DHT runs (no entry point, state in the temp dir):
+        aria2 speaks UDP trackers only over its DHT's UDP socket."""
+        if dht_port:
+            dht = ["--enable-dht=true", f"--dht-listen-port={dht_port}",
+                   "--dht-file-path=" + os.path.join(self.dir, tag + "-dht.dat")]
+        else:
+            dht = ["--enable-dht=false"]
+        args = ["timeout", "120", "aria2c", "--dir", directory, *dht,
                 "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
                 f"--listen-port={p}", f"--interface={ip}", "--seed-ratio=0.0",
                 "--bt-tracker-connect-timeout=10", "--bt-tracker-timeout=10",

@@ -41,6 +41,7 @@ void register_dht(CLI::App& app, GlobalOptions& globals, Action& action);
 void register_get(CLI::App& app, GlobalOptions& globals, Action& action);
 void register_seed(CLI::App& app, GlobalOptions& globals, Action& action);
 void register_tracker(CLI::App& app, GlobalOptions& globals, Action& action);
+void register_scrape(CLI::App& app, GlobalOptions& globals, Action& action);
 
 // spdlog to stderr: stdout is reserved for results (and --json lines).
 void setup_logging(const std::string& level);

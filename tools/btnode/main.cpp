@@ -23,6 +23,7 @@ int run(int argc, char** argv) {
   register_get(app, globals, action);
   register_seed(app, globals, action);
   register_tracker(app, globals, action);
+  register_scrape(app, globals, action);
 
   try {
     app.parse(argc, argv);

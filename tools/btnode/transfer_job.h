@@ -27,6 +27,7 @@ struct TransferArgs {
   std::string encryption = "prefer";  // --encryption prefer|require|disable
   bool no_dht = false;                // --no-dht
   bool no_trackers = false;           // --no-trackers
+  std::string tracker_ca;             // --tracker-ca FILE (https:// trackers)
   bool no_pex = false;                // --no-pex
   bool no_lsd = false;                // --no-lsd
   NetworkOptions net;

@@ -84,16 +84,20 @@ TEST(TrackerAnnouncer, NoAnswerFallsThroughToTheNextTierAndStopIsBounded) {
   ASSERT_TRUE(server.start());
   HttpFetcher http(io);
   Client c;
-  // Nothing listens on port 9 of 127.0.2.94: UDP goes unanswered; the tries
-  // are shortened here (first timeout 50 ms, one retry).
+  // Nothing listens on port 9 of 127.0.2.94: UDP goes unanswered. The first
+  // timeout is shortened to 50 ms; the schedule keeps its default n <= 8, but
+  // with a tracker left to try the announcer moves on after n = 2 (350 ms).
   auto o = options_for("udp://127.0.2.94:9/announce", "127.0.2.95", kLeechPort, 100, c);
   o.tiers.push_back({"http://127.0.2.93:" + std::to_string(server.port()) + "/announce"});
   o.udp.first_timeout = 50ms;
-  o.udp.max_retries = 1;
+  EXPECT_EQ(o.udp.max_retries, 8);
+  EXPECT_EQ(o.udp_fallthrough_retries, 2);
+  auto started = std::chrono::steady_clock::now();
   c.announcer = std::make_unique<TrackerAnnouncer>(io, http, std::move(o));
   c.announcer->start();
   ASSERT_TRUE(run_until(io, [&] { return c.announcer->successes() == 1; }));
   EXPECT_EQ(server.stats().http_announces, 1u);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 350ms);
   auto t0 = std::chrono::steady_clock::now();
   bool stopped = false;
   c.announcer->stop([&] { stopped = true; });

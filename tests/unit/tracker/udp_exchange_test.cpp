@@ -64,6 +64,54 @@ TEST(UdpExchange, RetransmitsAfter15Times2PowNThenFails) {
   EXPECT_EQ(ex.error(), "udp tracker: no answer after 4 tries");
 }
 
+TEST(UdpExchange, DefaultScheduleIsBep15UpToNEquals8) {
+  // Virtual time: 9 tries, waits 15 * 2^n s for n = 0..8, then failure.
+  UdpExchange ex(test::sample_request(), Endpoint::Family::v4);
+  TimePoint now = kT0;
+  std::vector<Duration> waits;
+  for (int i = 0; i < 20 && !ex.finished(); ++i) {
+    auto d = ex.take_datagram(now);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->size(), 16u);  // no answer: always connecting
+    waits.push_back(ex.deadline() - now);
+    now = ex.deadline();
+    ex.on_timeout(now);
+  }
+  std::vector<Duration> expected;
+  for (int n = 0; n <= 8; ++n) expected.push_back(15s * (1 << n));
+  EXPECT_EQ(waits, expected);
+  EXPECT_EQ(waits.back(), 3840s);
+  EXPECT_EQ(now - kT0, 7665s);
+  EXPECT_EQ(ex.state(), UdpExchange::State::failed);
+  EXPECT_EQ(ex.error(), "udp tracker: no answer after 9 tries");
+}
+
+TEST(UdpExchange, ConnectionIdIsReusedAcrossExchangesAndRenewedAfterAMinute) {
+  // The first exchange connects; the id it got serves the next exchanges for
+  // one minute after it was received, then a new connect is sent.
+  UdpExchange first(test::sample_request(), Endpoint::Family::v4);
+  auto c = first.take_datagram(kT0);
+  ASSERT_TRUE(c);
+  first.on_datagram(udp::encode_connect_reply(transaction_of(*c), 99), kT0 + 1s);
+  auto a = first.take_datagram(kT0 + 1s);
+  ASSERT_TRUE(a);
+  AnnounceResponse r;
+  r.interval = 100;
+  first.on_datagram(udp::encode_announce_reply(transaction_of(*a), r, Endpoint::Family::v4), kT0 + 2s);
+  ASSERT_EQ(first.state(), UdpExchange::State::done);
+  ASSERT_TRUE(first.connection());
+  UdpExchange second(test::sample_request(), Endpoint::Family::v4, {}, first.connection());
+  auto d = second.take_datagram(kT0 + 60s);
+  ASSERT_TRUE(d);
+  auto req = udp::decode_request(*d);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(std::get<udp::AnnounceMessage>(req->body).connection, 99u);
+  UdpExchange third(test::sample_request(), Endpoint::Family::v4, {}, first.connection());
+  auto d3 = third.take_datagram(kT0 + 61s);
+  ASSERT_TRUE(d3);
+  EXPECT_EQ(d3->size(), 16u);
+}
+
 TEST(UdpExchange, ReusesAConnectionIdForOneMinute) {
   ConnectionId cached{7, kT0};
   UdpExchange fresh(test::sample_request(), Endpoint::Family::v4, {}, cached);
