@@ -1,8 +1,13 @@
 #include "node/lsd_service.h"
 
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 
 #include <asio/ip/multicast.hpp>
+#include <asio/ip/v6_only.hpp>
+#include <cstring>
 
 #include "core/random.h"
 #include "node/asio_endpoint.h"
@@ -10,7 +15,8 @@
 namespace btnode::node {
 namespace {
 
-const asio::ip::address_v4 kGroup = asio::ip::make_address_v4(std::string(pex::kLsdGroupV4));
+const asio::ip::address_v4 kGroup4 = asio::ip::make_address_v4(std::string(pex::kLsdGroupV4));
+const asio::ip::address_v6 kGroup6 = asio::ip::make_address_v6(std::string(pex::kLsdGroupV6));
 
 std::string random_cookie() {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -19,45 +25,114 @@ std::string random_cookie() {
   return out;
 }
 
+// The index of the interface that holds this IPv6 address; 0 (the kernel's
+// choice) when none does.
+unsigned interface_of(const asio::ip::address_v6& address) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return 0;
+  unsigned index = 0;
+  auto bytes = address.to_bytes();
+  for (ifaddrs* i = list; i && index == 0; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6) continue;
+    const auto* sa = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+    if (std::memcmp(sa->sin6_addr.s6_addr, bytes.data(), 16) == 0) index = if_nametoindex(i->ifa_name);
+  }
+  freeifaddrs(list);
+  return index;
+}
+
 }  // namespace
 
 LsdService::LsdService(asio::io_context& io, LsdServiceOptions options, OnPeer on_peer)
     : io_(io),
       options_(std::move(options)),
       on_peer_(std::move(on_peer)),
-      listen_socket_(io),
-      send_socket_(io),
       timer_(io),
       cookie_(random_cookie()) {}
 
 LsdService::~LsdService() { stop(); }
 
-Result<void> LsdService::start() {
+Result<std::unique_ptr<LsdService::Channel>> LsdService::open_v4(const std::optional<Endpoint>& bind) {
   asio::error_code ec;
   asio::ip::address_v4 local = asio::ip::address_v4::any();
-  if (options_.bind) {
-    auto a = to_asio_address(*options_.bind);
-    if (!a.is_v4()) return fail("lsd: only IPv4 is supported");
-    local = a.to_v4();
-  }
-  listen_socket_.open(asio::ip::udp::v4(), ec);
-  if (!ec) listen_socket_.set_option(asio::ip::udp::socket::reuse_address(true), ec);
-  if (!ec) listen_socket_.bind({asio::ip::address_v4::any(), pex::kLsdPort}, ec);
-  if (!ec) listen_socket_.set_option(asio::ip::multicast::join_group(kGroup, local), ec);
-  if (ec) return fail("lsd: listen on " + std::string(pex::kLsdGroupV4) + ":6771: " + ec.message());
-  send_socket_.open(asio::ip::udp::v4(), ec);
-  if (!ec) send_socket_.bind({local, 0}, ec);
-  if (!ec) send_socket_.set_option(asio::ip::multicast::enable_loopback(true), ec);
-  if (!ec) send_socket_.set_option(asio::ip::multicast::hops(1), ec);
+  if (bind) local = to_asio_address(*bind).to_v4();
+  auto c = std::make_unique<Channel>(io_);
+  c->group = {kGroup4, pex::kLsdPort};
+  c->host = std::string(pex::kLsdGroupV4) + ":6771";
+  c->listen.open(asio::ip::udp::v4(), ec);
+  if (!ec) c->listen.set_option(asio::ip::udp::socket::reuse_address(true), ec);
+  if (!ec) c->listen.bind({asio::ip::address_v4::any(), pex::kLsdPort}, ec);
+  if (!ec) c->listen.set_option(asio::ip::multicast::join_group(kGroup4, local), ec);
+  if (ec) return fail("lsd: listen on " + c->host + ": " + ec.message());
+  c->send.open(asio::ip::udp::v4(), ec);
+  if (!ec) c->send.bind({local, 0}, ec);
+  if (!ec) c->send.set_option(asio::ip::multicast::enable_loopback(true), ec);
+  if (!ec) c->send.set_option(asio::ip::multicast::hops(1), ec);
   if (ec) return fail("lsd: sender: " + ec.message());
   if (!local.is_unspecified()) {
     asio::error_code ignored;  // an address not on an interface: the routing table decides
-    send_socket_.set_option(asio::ip::multicast::outbound_interface(local), ignored);
+    c->send.set_option(asio::ip::multicast::outbound_interface(local), ignored);
   }
+  return c;
+}
+
+Result<std::unique_ptr<LsdService::Channel>> LsdService::open_v6(const std::optional<Endpoint>& bind) {
+  asio::error_code ec;
+  asio::ip::address_v6 local = asio::ip::address_v6::any();
+  if (bind) local = to_asio_address(*bind).to_v6();
+  unsigned index = local.is_unspecified() ? 0 : interface_of(local);
+  auto c = std::make_unique<Channel>(io_);
+  c->group = {kGroup6, pex::kLsdPort};
+  c->host = "[" + std::string(pex::kLsdGroupV6) + "]:6771";
+  c->listen.open(asio::ip::udp::v6(), ec);
+  if (!ec) c->listen.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) c->listen.set_option(asio::ip::udp::socket::reuse_address(true), ec);
+  if (!ec) c->listen.bind({asio::ip::address_v6::any(), pex::kLsdPort}, ec);
+  if (!ec) c->listen.set_option(asio::ip::multicast::join_group(kGroup6, index), ec);
+  if (ec) return fail("lsd: listen on " + c->host + ": " + ec.message());
+  c->send.open(asio::ip::udp::v6(), ec);
+  if (!ec) c->send.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) c->send.bind({local, 0}, ec);
+  if (!ec) c->send.set_option(asio::ip::multicast::enable_loopback(true), ec);
+  if (!ec) c->send.set_option(asio::ip::multicast::hops(1), ec);
+  if (!ec && index != 0) c->send.set_option(asio::ip::multicast::outbound_interface(index), ec);
+  if (ec) return fail("lsd: IPv6 sender: " + ec.message());
+  return c;
+}
+
+Result<void> LsdService::start() {
+  std::optional<Endpoint> bind4, bind6;
+  for (const auto& b : options_.bind) {
+    if (b.is_v4() && !bind4) bind4 = b;
+    if (!b.is_v4() && !bind6) bind6 = b;
+  }
+  bool any = options_.bind.empty();
+  std::string errors;
+  if (any || bind4) {
+    auto c = open_v4(bind4);
+    if (c) v4_ = std::move(*c);
+    else errors = c.error().message;
+  }
+  if (any || bind6) {
+    auto c = open_v6(bind6);
+    if (c) v6_ = std::move(*c);
+    else errors += (errors.empty() ? "" : "; ") + c.error().message;
+  }
+  // With an explicit address of a family, its group must work; on "any",
+  // one family is enough.
+  if ((bind4 && !v4_) || (bind6 && !v6_) || (!v4_ && !v6_)) {
+    v4_.reset();
+    v6_.reset();
+    return fail(errors);
+  }
+  if (!errors.empty()) spdlog::info("{}", errors);
   running_ = true;
-  receive();
+  for (auto* c : {v4_.get(), v6_.get()}) {
+    if (!c) continue;
+    receive(*c);
+    spdlog::info("lsd: listening on {}", c->host);
+  }
   arm_timer();
-  spdlog::info("lsd: listening on {}:{}", pex::kLsdGroupV4, pex::kLsdPort);
   return {};
 }
 
@@ -66,8 +141,11 @@ void LsdService::stop() {
   running_ = false;
   asio::error_code ignored;
   timer_.cancel();
-  listen_socket_.close(ignored);
-  send_socket_.close(ignored);
+  for (auto* c : {v4_.get(), v6_.get()}) {
+    if (!c) continue;
+    c->listen.close(ignored);
+    c->send.close(ignored);
+  }
 }
 
 void LsdService::add_torrent(const pex::LsdHash& info_hash) {
@@ -89,29 +167,33 @@ void LsdService::announce_due() {
   pex::LsdAnnounce a;
   a.port = options_.listen_port;
   a.cookie = cookie_;
+  // One decision per torrent for all groups: the rate limit is per torrent.
   for (const auto& h : torrents_) {
     if (policy_.should_announce(h, now)) a.info_hashes.push_back(h);
   }
   if (a.info_hashes.empty()) return;
-  auto text = pex::encode_lsd_announce(std::string(pex::kLsdGroupV4) + ":6771", a);
-  asio::error_code ec;
-  send_socket_.send_to(asio::buffer(text), {kGroup, pex::kLsdPort}, 0, ec);
-  if (ec) spdlog::debug("lsd: announce not sent: {}", ec.message());
+  for (auto* c : {v4_.get(), v6_.get()}) {
+    if (!c) continue;
+    auto text = pex::encode_lsd_announce(c->host, a);
+    asio::error_code ec;
+    c->send.send_to(asio::buffer(text), c->group, 0, ec);
+    if (ec) spdlog::debug("lsd: announce to {} not sent: {}", c->host, ec.message());
+  }
 }
 
-void LsdService::receive() {
-  listen_socket_.async_receive_from(asio::buffer(buffer_), from_,
-                                    [this](const asio::error_code& ec, std::size_t n) {
-                                      if (ec == asio::error::operation_aborted || !running_) return;
-                                      if (!ec) on_datagram(n);
-                                      receive();
-                                    });
+void LsdService::receive(Channel& c) {
+  c.listen.async_receive_from(asio::buffer(c.buffer), c.from,
+                              [this, &c](const asio::error_code& ec, std::size_t n) {
+                                if (ec == asio::error::operation_aborted || !running_) return;
+                                if (!ec) on_datagram(c, n);
+                                receive(c);
+                              });
 }
 
-void LsdService::on_datagram(std::size_t size) {
-  auto announce = pex::decode_lsd_announce(std::string_view(buffer_.data(), size));
+void LsdService::on_datagram(Channel& c, std::size_t size) {
+  auto announce = pex::decode_lsd_announce(std::string_view(c.buffer.data(), size));
   if (!announce || announce->cookie == cookie_) return;
-  auto source = from_asio(from_.address(), announce->port);
+  auto source = from_asio(c.from.address(), announce->port);
   if (!policy_.accept_from(source.address_string(), std::chrono::steady_clock::now())) return;
   for (const auto& h : announce->info_hashes) {
     if (!torrents_.contains(h)) continue;

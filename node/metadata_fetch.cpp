@@ -328,10 +328,23 @@ void MetadataFetch::finish() {
     if (auto port = a.conn->protocol().peer_extensions().listen_port)
       peers.push_back(a.conn->remote().with_port(*port));
   }
+  // Handshaken connections survive stop(): they go to the owner, parked
+  // (no handler) until it adopts or closes them.
+  std::vector<std::shared_ptr<PeerConnection>> connections;
+  for (auto it = active_.begin(); it != active_.end();) {
+    auto conn = it->second.conn;
+    if (!conn->attached() || conn->closed()) {
+      ++it;
+      continue;
+    }
+    conn->set_handler(nullptr);
+    connections.push_back(std::move(conn));
+    it = active_.erase(it);
+  }
   stop();
   // The owner may destroy us from the callback: nothing touches `this` after it.
   auto done = std::move(on_metadata_);
-  done(std::move(*meta), std::move(peers));
+  done(std::move(*meta), std::move(peers), std::move(connections));
 }
 
 MetadataFetchStats MetadataFetch::stats() const {

@@ -15,8 +15,11 @@
 //     strike (two strikes ban) and the next attempt takes every piece from a
 //     single peer, so the liar is convicted on its own.
 // When the dict is verified and parses, `on_metadata` gets it together with
-// every peer known so far; the owner then starts the Torrent (which redials
-// them) and destroys this object.
+// every peer known so far and the handshaken connections, which are not
+// closed: the owner starts the Torrent and gives them to it (Torrent::adopt,
+// so the download goes on over the same connections instead of redialling),
+// closes those it does not keep (detach_and_close), and destroys this object.
+// Until then they report to no one.
 //
 // Network thread only (node/ is the I/O layer).
 #pragma once
@@ -69,7 +72,8 @@ struct MetadataFetchStats {
 
 class MetadataFetch : public PeerConnectionHandler {
  public:
-  using OnMetadata = std::function<void(Metainfo, std::vector<Endpoint> peers)>;
+  using OnMetadata = std::function<void(Metainfo, std::vector<Endpoint> peers,
+                                        std::vector<std::shared_ptr<PeerConnection>> connections)>;
   using OnError = std::function<void(const std::string&)>;
 
   MetadataFetch(asio::io_context& io, InfoHash info_hash, PeerConnectionOptions connection,

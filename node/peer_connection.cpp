@@ -335,6 +335,21 @@ void PeerConnection::close(const std::string& reason) {
   });
 }
 
+bool PeerConnection::hand_over(PeerAttach to) {
+  if (closed_ || !protocol_) return false;
+  handler_ = to.handler;
+  handed_over_ = true;
+  protocol_->set_serving(to.protocol.max_peer_requests, std::move(to.protocol.we_have));
+  if (to.geometry) {
+    reader_.set_piece_count(to.geometry->piece_count);
+    if (auto ok = protocol_->set_geometry(*to.geometry); !ok) {
+      close("protocol: " + ok.error().message);
+      return false;
+    }
+  }
+  return true;
+}
+
 void PeerConnection::detach_and_close() {
   handler_ = nullptr;
   close("torrent stopped");

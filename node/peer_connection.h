@@ -101,6 +101,19 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   void close(const std::string& reason);
   // Stops reporting to the handler (its owner is going away), then closes.
   void detach_and_close();
+  // Gives this handshaken connection to another owner, keeping the socket,
+  // MSE state and the peer's extension state: a magnet download's metadata
+  // phase hands its connections to the Torrent instead of redialling them.
+  // From now on `to.handler` hears the events and the close; `to.geometry`
+  // is installed (availability the peer sent before is checked now, and
+  // reported as an Availability event); `to.protocol`'s request bound and
+  // we_have replace the old ones. The new owner greets the peer itself
+  // (on_peer_attached is not called). On availability that does not fit the
+  // geometry the connection is closed (the new handler hears it) and false
+  // is returned.
+  bool hand_over(PeerAttach to);
+  // It was handed over: our availability message was sent by the first owner.
+  bool handed_over() const { return handed_over_; }
 
   // Our decisions go through the protocol; call flush() afterwards (the
   // owner's event handler need not: the connection flushes after it).
@@ -123,6 +136,8 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
 
   bool closed() const { return closed_; }
   bool is_outgoing() const { return outgoing_; }
+  // MSE/PE selected RC4 for this connection.
+  bool encrypted() const { return encrypt_.has_value(); }
   const Endpoint& remote() const { return remote_; }
   const wire::Handshake& peer_handshake() const { return handshake_; }
   // Opaque key naming this peer to storage (for liar reports).
@@ -190,6 +205,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   // after it, so one gather write carries every block of the batch.
   int writes_held_ = 0;
   bool closed_ = false;
+  bool handed_over_ = false;
   std::chrono::steady_clock::time_point last_receive_;
   std::chrono::steady_clock::time_point last_send_;
   std::chrono::steady_clock::time_point deadline_;  // connect/handshake deadline

@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 #include <asio/post.hpp>
 
+#include "pex/pex_flags.h"
 
 namespace btnode::node {
 namespace {
@@ -47,6 +49,7 @@ Torrent::Torrent(asio::io_context& io, storage::WorkerPool& pool, Metainfo meta,
 
 Torrent::~Torrent() {
   for (auto& [raw, conn] : peers_) conn->detach_and_close();
+  for (auto& conn : adopted_) conn->detach_and_close();
   timer_.cancel();
 }
 
@@ -96,7 +99,30 @@ void Torrent::on_checked(const storage::CheckFinished& done) {
     announced_complete_ = true;
     if (callbacks_.on_complete) callbacks_.on_complete();
   }
+  for (auto& conn : std::exchange(adopted_, {})) take_over(conn);
   dial_due_peers();
+}
+
+void Torrent::adopt(std::shared_ptr<PeerConnection> conn) {
+  if (stopped_) return conn->detach_and_close();
+  if (checking_) return adopted_.push_back(std::move(conn));
+  take_over(conn);
+}
+
+void Torrent::take_over(const std::shared_ptr<PeerConnection>& conn) {
+  if (conn->closed()) return;
+  auto to = attach(*conn);
+  if (!to) return conn->detach_and_close();
+  if (!conn->hand_over(std::move(*to))) return;  // closed; on_peer_closed cleans up
+  // Known under the endpoint it is dialled at, so it is not dialled again.
+  std::optional<Endpoint> at;
+  if (conn->is_outgoing()) at = conn->remote();
+  else if (auto port = conn->protocol().peer_extensions().listen_port) at = conn->remote().with_port(*port);
+  if (at) known_[*at].connection = conn;
+  on_peer_attached(*conn);
+  std::vector<wire::PeerEvent> availability{wire::event::Availability{}};
+  on_peer_events(*conn, availability);
+  conn->flush();
 }
 
 void Torrent::on_piece_verified(std::uint32_t piece) {
@@ -173,8 +199,13 @@ void Torrent::discard_blocks_from(PeerKey key) {
   }
 }
 
-void Torrent::add_peer(const Endpoint& peer) {
-  known_.try_emplace(peer);
+void Torrent::add_peer(const Endpoint& peer, std::optional<std::uint8_t> pex_flags) {
+  auto [it, fresh] = known_.try_emplace(peer);
+  if (pex_flags) {
+    auto hint = pex::dial_hint(*pex_flags, false);
+    it->second.pex_flags = pex_flags;
+    if (fresh) it->second.plaintext_next = !hint.encrypted_first;
+  }
   if (!checking_) dial_due_peers();
 }
 
@@ -187,6 +218,7 @@ void Torrent::dial_due_peers() {
     // A seed dials too: some clients (Transmission on loopback, peers behind
     // NAT) never dial in, so a seed must connect out to the leeches it knows.
     if (bans_.is_banned(endpoint)) continue;
+    if (known.pex_flags && pex::dial_hint(*known.pex_flags, complete()).skip) continue;
     known.backoff = std::clamp(known.backoff * 2, options_.reconnect_min, options_.reconnect_max);
     known.next_attempt = now + known.backoff;
     // MSE `prefer` offers encryption first and falls back to plaintext when
@@ -269,7 +301,9 @@ void Torrent::stop(std::function<void()> done) {
   stopped_ = true;
   timer_.cancel();
   for (auto& [raw, conn] : peers_) conn->detach_and_close();
+  for (auto& conn : adopted_) conn->detach_and_close();
   peers_.clear();
+  adopted_.clear();
   states_.clear();
   by_key_.clear();
   if (!storage_ || storage_->checking()) {

@@ -109,10 +109,18 @@ class Torrent : public PeerConnectionHandler {
   // Opens the files and starts the check (resume data, then hashing).
   Result<void> start();
   // Dials `peer` once checked, and again after it drops (with backoff);
-  // seeds dial too, since some peers never dial in.
-  void add_peer(const Endpoint& peer);
+  // seeds dial too, since some peers never dial in. `pex_flags`: BEP 11
+  // flags a peer told us about it (pex::dial_hint: seeds are not dialled
+  // while we seed; the MSE `prefer` dial starts encrypted only for 0x01).
+  void add_peer(const Endpoint& peer, std::optional<std::uint8_t> pex_flags = std::nullopt);
   // For a connection whose handshake named this torrent.
   std::optional<PeerAttach> attach(PeerConnection& peer);
+  // A handshaken connection from the metadata phase of a magnet download
+  // (MetadataFetch hands them over parked): kept, with its MSE and extension
+  // state, instead of being redialled. It joins once the check is done (its
+  // events until then are dropped; the peer's availability is kept by the
+  // protocol); refused like attach() refuses (ban, duplicate, max_peers).
+  void adopt(std::shared_ptr<PeerConnection> conn);
   // Closes every peer and saves resume data; `done` runs when it is written.
   void stop(std::function<void()> done);
 
@@ -138,6 +146,7 @@ class Torrent : public PeerConnectionHandler {
     // next dial (at once) is plaintext; after that it alternates.
     bool plaintext_next = false;
     bool dialled_encrypted = false;
+    std::optional<std::uint8_t> pex_flags;  // BEP 11 flags, if PEX told us of it
   };
   // The policies' view of one attached peer.
   struct PeerState {
@@ -159,6 +168,7 @@ class Torrent : public PeerConnectionHandler {
   void on_piece_verified(std::uint32_t piece);
   void on_piece_failed(const storage::PieceFailed& failed);
   void ban(const Endpoint& address);
+  void take_over(const std::shared_ptr<PeerConnection>& conn);
   void discard_blocks_from(PeerKey key);
   void dial_due_peers();
   void tick();
@@ -215,6 +225,7 @@ class Torrent : public PeerConnectionHandler {
   bool announced_complete_ = false;
   std::map<Endpoint, KnownPeer> known_;
   std::map<PeerConnection*, std::shared_ptr<PeerConnection>> peers_;
+  std::vector<std::shared_ptr<PeerConnection>> adopted_;  // parked until the check is done
   std::unordered_map<PeerConnection*, PeerState> states_;  // attached peers
   std::unordered_map<PeerKey, PeerConnection*> by_key_;     // attached peers
   // Every attached peer's address by key, kept after it leaves: a failed

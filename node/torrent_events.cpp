@@ -46,9 +46,9 @@ struct Torrent::EventVisitor {
   void operator()(const wire::event::DhtPort&) const {}
   void operator()(const wire::event::ExtendedHandshake&) const {}
   void operator()(const wire::event::ExtendedMessage& e) const {
-    t.extensions_.on_message(peer, e.id, e.payload, [this](const Endpoint& learned) {
-      bool fresh = !t.known_.contains(learned);
-      if (fresh) t.add_peer(learned);
+    t.extensions_.on_message(peer, e.id, e.payload, [this](const pex::PexPeer& learned) {
+      bool fresh = !t.known_.contains(learned.endpoint);
+      t.add_peer(learned.endpoint, learned.flags);
       return fresh;
     });
   }
@@ -80,9 +80,17 @@ void Torrent::on_peer_attached(PeerConnection& peer) {
     extensions_.fill_handshake(ours);
     protocol.send_extended_handshake(ours);
   }
-  protocol.send_availability(storage_->have());
-  spdlog::info("{}: peer {} connected ({})", meta_.name, peer.remote().to_string(),
-               peer.is_outgoing() ? "out" : "in");
+  if (peer.handed_over()) {
+    // The metadata phase sent our (empty) availability already: only one
+    // is allowed, so what we have now goes out as haves.
+    for (std::int64_t i = 0; i < storage_->have().size(); ++i) {
+      if (storage_->have().test(i)) protocol.have(static_cast<std::uint32_t>(i));
+    }
+  } else {
+    protocol.send_availability(storage_->have());
+  }
+  spdlog::info("{}: peer {} connected ({}{})", meta_.name, peer.remote().to_string(),
+               peer.is_outgoing() ? "out" : "in", peer.handed_over() ? ", kept from the metadata phase" : "");
 }
 
 void Torrent::on_peer_events(PeerConnection& peer, std::vector<wire::PeerEvent>& events) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "node/metadata_fetch.h"
+#include "pex/pex_flags.h"
 #include "wire/ut_metadata.h"
 
 namespace btnode::node {
@@ -55,7 +56,7 @@ void TorrentExtensions::on_pex(PeerConnection& peer, std::string_view payload,
     return;
   }
   for (const auto& p : *accepted) {
-    if (add_peer && add_peer(p.endpoint)) ++stats_.pex_peers_learned;
+    if (add_peer && add_peer(p)) ++stats_.pex_peers_learned;
   }
 }
 
@@ -69,13 +70,14 @@ std::optional<pex::PexPeer> dialable(PeerConnection& peer) {
   const auto& ext = peer.protocol().peer_extensions();
   if (peer.is_outgoing()) {
     out.endpoint = peer.remote();
-    out.flags |= pex::kFlagReachable;
   } else if (ext.listen_port) {
     out.endpoint = peer.remote().with_port(*ext.listen_port);
   } else {
     return std::nullopt;
   }
-  if (peer.protocol().peer_is_seed() || ext.upload_only) out.flags |= pex::kFlagSeed;
+  out.flags = pex::flags_for({.outgoing = peer.is_outgoing(),
+                              .encrypted = peer.encrypted(),
+                              .seed = peer.protocol().peer_is_seed() || ext.upload_only});
   return out;
 }
 

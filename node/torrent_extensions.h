@@ -38,7 +38,8 @@ struct ExtensionStats {
 
 class TorrentExtensions {
  public:
-  using AddPeer = std::function<bool(const Endpoint&)>;  // true: a peer we did not know
+  // A peer learned by PEX, with its BEP 11 flags; true: a peer we did not know.
+  using AddPeer = std::function<bool(const pex::PexPeer&)>;
 
   TorrentExtensions(const Metainfo& meta, ExtensionOptions options);
 

@@ -112,6 +112,12 @@ Result<void> PeerProtocol::set_geometry(const PieceGeometry& geometry) {
   return {};
 }
 
+void PeerProtocol::set_serving(std::uint32_t max_peer_requests,
+                               std::function<bool(std::uint32_t)> we_have) {
+  options_.max_peer_requests = max_peer_requests;
+  options_.we_have = std::move(we_have);
+}
+
 Result<void> PeerProtocol::need_fast(const char* what) const {
   if (options_.fast_extension) return {};
   // BEP 6: "When the fast extension is disabled ... MUST close the connection".

@@ -71,6 +71,10 @@ class PeerProtocol {
   // Installs the geometry once the metadata is known; availability that came
   // before it is checked now (an out-of-range have is an error then).
   Result<void> set_geometry(const PieceGeometry& geometry);
+  // A new owner takes the connection (a magnet download's metadata phase
+  // hands it to the torrent): its request queue bound and what we have
+  // replace the old ones; the negotiated extension bits stay.
+  void set_serving(std::uint32_t max_peer_requests, std::function<bool(std::uint32_t)> we_have);
 
   // ------------------------------------------------ from the peer
   Result<void> on_message(const Message& message);

@@ -14,6 +14,7 @@ Run standalone: BTNODE=build/rel/tools/btnode /usr/bin/python3 tests/integration
 """
 import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -264,6 +265,26 @@ class MagnetTest(unittest.TestCase):
                                       f"127.0.3.4:{seed_port}")
         self.assertEqual(code, 0, stderr[-2000:])
         self.check(torrent, share, out)
+
+    def test_metadata_connection_is_kept_for_the_download(self):
+        """The connection the metadata came over carries the download too: the
+        seed sees one inbound connection from the leech, not a second one
+        after the metadata arrived."""
+        share, torrent, magnet = self.content()
+        seed_port = self.seed(torrent, share, "127.0.3.14",
+                              ["--no-dht", "--no-lsd", "--log-level", "info"])
+        out = os.path.join(self.tmp, "out")
+        code, stdout, stderr = btnode("--json", "--log-level", "info", "get", magnet, "-o", out,
+                                      "--bind", "127.0.3.15", "--no-dht", "--no-lsd", "--peer",
+                                      f"127.0.3.14:{seed_port}")
+        self.assertEqual(code, 0, stderr[-2000:])
+        self.check(torrent, share, out)
+        self.assertIn("kept from the metadata phase", stderr)
+        seed_log = self.procs[-1].stderr()
+        # (Outgoing connections are not bound to --bind: count every inbound one.)
+        inbound = re.findall(r"peer [0-9.]+:\d+ connected \(in\)", seed_log)
+        self.assertEqual(len(inbound), 1, seed_log[-2000:])
+        self.assertEqual(stderr.count("connected (out"), 1, stderr[-2000:])
 
     def test_wrong_metadata_piece_is_banned(self):
         share, torrent, magnet = self.content()

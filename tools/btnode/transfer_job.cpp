@@ -308,6 +308,10 @@ void add_transfer_options(CLI::App& command, TransferArgs& args) {
   command.add_option("--tracker", args.trackers,
                      "Also announce to this tracker URL (http, https, udp), repeatable");
   command.add_flag("--no-trackers", args.no_trackers, "Do not announce to trackers");
+  command
+      .add_option("--tracker-ca", args.tracker_ca,
+                  "PEM file of CA certificates to verify https:// trackers with (default: system)")
+      ->check(CLI::ExistingFile);
   add_network_options(command, args.net);
 }
 
@@ -379,7 +383,9 @@ void start_metadata_fetch(Job& job, const TransferArgs& args, TransferMode mode,
   fopt.listen_port = job.session->listen_port();
   auto info_hash = magnet.info_hash;
   auto wire_hash = info_hash.wire_id();
-  auto on_metadata = [&job, &args, mode, wire_hash](Metainfo meta, std::vector<Endpoint> peers) {
+  auto on_metadata = [&job, &args, mode, wire_hash](
+                         Metainfo meta, std::vector<Endpoint> peers,
+                         std::vector<std::shared_ptr<node::PeerConnection>> connections) {
     job.session->set_metadata_handler(wire_hash, {});
     if (job.json) {
       print_json_line({{"event", "metadata"},
@@ -396,9 +402,12 @@ void start_metadata_fetch(Job& job, const TransferArgs& args, TransferMode mode,
     // The fetch is done with; it goes once this callback has returned.
     asio::post(job.io, [&job] { job.fetch.reset(); });
     if (auto started = start_torrent(job, args, mode, std::move(meta)); !started) {
+      for (auto& c : connections) c->detach_and_close();
       std::fprintf(stderr, "btnode: %s\n", started.error().message.c_str());
       return job.stop(kExitFailed);
     }
+    // The download goes on over the metadata phase's connections (no redial).
+    for (auto& c : connections) job.torrent->adopt(std::move(c));
     for (const auto& peer : peers) job.torrent->add_peer(peer);
   };
   auto on_error = [&job](const std::string& message) {
@@ -413,18 +422,13 @@ void start_metadata_fetch(Job& job, const TransferArgs& args, TransferMode mode,
   job.fetch->start();
 }
 
-// BEP 14 on the LAN (IPv4). Failing to join the group (no multicast on the
-// interface) only costs this source of peers.
+// BEP 14 on the LAN (IPv4 and IPv6 groups). Failing to join the groups (no
+// multicast on the interface) only costs this source of peers.
 void start_lsd(Job& job, const TransferArgs& args, const NodeId& info_hash) {
   node::LsdServiceOptions o;
   for (const auto& text : args.net.bind) {
-    auto address = Endpoint::from_address(text, 0);
-    if (address && address->is_v4()) {
-      o.bind = *address;
-      break;
-    }
+    if (auto address = Endpoint::from_address(text, 0)) o.bind.push_back(*address);
   }
-  if (!args.net.bind.empty() && !o.bind) return;  // IPv6 only: the v6 group is not joined yet
   o.listen_port = job.session->listen_port();
   job.lsd = std::make_unique<node::LsdService>(
       job.io, o, [&job](const pex::LsdHash&, const Endpoint& peer) { job.add_peer(peer); });
@@ -459,6 +463,7 @@ void make_trackers(Job& job, const TransferArgs& args, const InfoHash& info_hash
   o.peer_id = job.session->peer_id();
   o.port = job.session->listen_port();
   o.allow_local = allows_local(args.net);
+  o.ca_file = args.tracker_ca;
   if (!args.net.bind.empty()) o.bind = Endpoint::from_address(args.net.bind.front(), 0);
   o.counters = [&job] {
     if (!job.torrent) return node::TransferCounters{0, 0, 1};  // metadata unknown: not a seed

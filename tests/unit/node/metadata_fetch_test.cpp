@@ -71,12 +71,15 @@ TEST(MetadataFetch, FetchesVerifiesAndParsesTheInfoDictFromASeed) {
   ASSERT_TRUE(s.checked);
   std::optional<Metainfo> got;
   std::vector<Endpoint> handed_over;
+  std::vector<std::shared_ptr<PeerConnection>> kept;
   std::string error;
   MetadataFetch fetch(
       s.io, s.meta.info_hash, client_connection(), {},
-      [&](Metainfo m, std::vector<Endpoint> peers) {
+      [&](Metainfo m, std::vector<Endpoint> peers,
+          std::vector<std::shared_ptr<PeerConnection>> connections) {
         got = std::move(m);
         handed_over = std::move(peers);
+        kept = std::move(connections);
       },
       [&](const std::string& e) { error = e; });
   fetch.start();
@@ -90,6 +93,58 @@ TEST(MetadataFetch, FetchesVerifiesAndParsesTheInfoDictFromASeed) {
   EXPECT_EQ(got->name, "f.bin");
   ASSERT_EQ(handed_over.size(), 1u);
   EXPECT_EQ(handed_over[0], seed_at);
+  // The handshaken connection comes along, open and parked (no handler).
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_FALSE(kept[0]->closed());
+  EXPECT_FALSE(kept[0]->attached());
+  EXPECT_EQ(kept[0]->remote(), seed_at);
+  for (auto& c : kept) c->detach_and_close();
+}
+
+TEST(MetadataFetch, TheTorrentDownloadsOverTheHandedOverConnection) {
+  Seeded s;
+  s.run_until([&] { return s.checked; });
+  ASSERT_TRUE(s.checked);
+  std::optional<Metainfo> got;
+  std::vector<std::shared_ptr<PeerConnection>> kept;
+  std::string error;
+  auto client = client_connection();
+  MetadataFetch fetch(
+      s.io, s.meta.info_hash, client, {},
+      [&](Metainfo m, std::vector<Endpoint>, std::vector<std::shared_ptr<PeerConnection>> c) {
+        got = std::move(m);
+        kept = std::move(c);
+      },
+      [&](const std::string& e) { error = e; });
+  fetch.start();
+  auto seed_at = *Endpoint::from_address("127.0.0.1", s.seed.listen_port());
+  fetch.add_peer(seed_at);
+  s.run_until([&] { return got.has_value() || !error.empty(); });
+  ASSERT_TRUE(got) << error;
+  ASSERT_EQ(kept.size(), 1u);
+  auto conn = kept[0];
+  std::uint64_t before = conn->bytes_received();
+  TorrentOptions to;
+  to.download_dir = s.dir.path() / "leech";
+  bool complete = false;
+  TorrentCallbacks cb;
+  cb.on_complete = [&] { complete = true; };
+  Torrent leech(s.io, s.seed.pool(), *got, to, client, cb);
+  ASSERT_TRUE(leech.start());
+  leech.adopt(conn);
+  leech.add_peer(seed_at);  // known under the same endpoint: not dialled again
+  s.run_until([&] { return complete; });
+  ASSERT_TRUE(complete);
+  // Every piece came over the connection the metadata phase opened.
+  EXPECT_FALSE(conn->closed());
+  EXPECT_TRUE(conn->attached());
+  EXPECT_TRUE(conn->handed_over());
+  EXPECT_GE(conn->bytes_received() - before, static_cast<std::uint64_t>(got->total_size));
+  EXPECT_EQ(leech.stats().peers, 1u);
+  EXPECT_EQ(leech.stats().downloaded, static_cast<std::uint64_t>(got->total_size));
+  bool stopped = false;
+  leech.stop([&] { stopped = true; });
+  s.run_until([&] { return stopped; });
 }
 
 TEST(MetadataFetch, NothingToFetchFromAPeerThatDoesNotAnswer) {
@@ -99,7 +154,9 @@ TEST(MetadataFetch, NothingToFetchFromAPeerThatDoesNotAnswer) {
   options.reconnect_min = std::chrono::seconds(1);
   MetadataFetch fetch(
       s.io, s.meta.info_hash, client_connection(), options,
-      [&](Metainfo, std::vector<Endpoint>) { called = true; },
+      [&](Metainfo, std::vector<Endpoint>, std::vector<std::shared_ptr<PeerConnection>>) {
+        called = true;
+      },
       [&](const std::string&) { called = true; });
   fetch.start();
   fetch.add_peer(*Endpoint::from_address("127.0.0.1", 1));  // nobody listens there
