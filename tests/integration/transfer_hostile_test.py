@@ -29,6 +29,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 from btnode_proc import BTNODE, interrupt, recv_exact
+from scripted_peer import ScriptedPeer
 
 TIMEOUT = 45
 PIECE = 32768
@@ -71,29 +72,19 @@ def closed_by_peer(conn, seconds):
     return False
 
 
-class HostilePeer(threading.Thread):
+class HostilePeer(ScriptedPeer):
     """Listens on ip; each connection btnode makes gets `behaviour`."""
 
     def __init__(self, ip, info_hash, pieces, behaviour):
-        super().__init__(daemon=True)
-        self.sock = socket.socket()
-        self.sock.bind((ip, 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
+        super().__init__(ip, backlog=16)
         self.info_hash, self.pieces, self.behaviour = info_hash, pieces, behaviour
         self.plain_connections = 0  # connections that sent a plain BitTorrent handshake
         self.closed_by_btnode = 0   # ... that btnode then closed
         self.requests = 0
-        self.stopping = False
 
-    def run(self):
-        while not self.stopping:
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            threading.Thread(target=self.serve_safely, args=(conn,), daemon=True).start()
+    def handle(self, conn):
+        # Each connection in its own thread: some behaviours wait for btnode to act.
+        threading.Thread(target=self.serve_safely, args=(conn,), daemon=True).start()
 
     def serve_safely(self, conn):
         try:
@@ -262,8 +253,7 @@ class HostileTest(unittest.TestCase):
             peer = HostilePeer(f"127.0.4.{40 + i}", self.info_hash, self.pieces, b)
             peer.start()
             hostile[b] = peer
-            self.cleanups.append(lambda p=peer: (setattr(p, "stopping", True), p.join(5),
-                                                 p.sock.close()))
+            self.cleanups.append(peer.close)
         # The honest seed's address is named from the start but it comes up
         # only once btnode has met the hostile peers (it keeps redialling).
         out = os.path.join(self.tmp, "leech")
@@ -287,8 +277,7 @@ class HostileTest(unittest.TestCase):
     def test_unrequested_garbage_sender_is_banned(self):
         liar = HostilePeer("127.0.4.50", self.info_hash, self.pieces, "unrequested")
         liar.start()
-        self.cleanups.append(lambda: (setattr(liar, "stopping", True), liar.join(5),
-                                      liar.sock.close()))
+        self.cleanups.append(liar.close)
         out = os.path.join(self.tmp, "leech")
         get = self.start_get(out, "127.0.4.33", [f"127.0.4.50:{liar.port}", "127.0.4.32:7132"])
         # The honest seed appears once the liar is closed, or after a wait

@@ -7,19 +7,17 @@ Run standalone: BTNODE=build/peer/tools/btnode /usr/bin/python3 tests/integratio
 """
 import json
 import os
-import select
 import shutil
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 from btnode_proc import BTNODE, interrupt, recv_exact
+from scripted_peer import ScriptedPeer
 
 TIMEOUT = int(os.environ.get("LIAR_TIMEOUT", "60"))
 
@@ -31,33 +29,14 @@ def info_hash_of(torrent):
     return bytes.fromhex(info["info_hash"]), info["piece_count"]
 
 
-class Liar(threading.Thread):
+class Liar(ScriptedPeer):
     """A plaintext BEP 3 peer claiming every piece and serving random bytes."""
 
     def __init__(self, ip, info_hash, pieces):
-        super().__init__(daemon=True)
-        self.sock = socket.socket()
-        self.sock.bind((ip, 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
+        super().__init__(ip)
         self.info_hash, self.pieces = info_hash, pieces
         self.connections = 0  # plain BitTorrent handshakes received
         self.blocks_sent = 0
-        self.stopping = False
-
-    def run(self):
-        while not self.stopping:
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            try:
-                self.serve(conn)
-            except OSError:
-                pass
-            finally:
-                conn.close()
 
     def serve(self, conn):
         conn.settimeout(10)
@@ -141,9 +120,7 @@ class LiarTest(unittest.TestCase):
                 self.assertEqual(a.read(), b.read())
         finally:
             if liar:
-                liar.stopping = True
-                liar.join(timeout=5)
-                liar.sock.close()
+                liar.close()
             for p in procs:
                 interrupt(p, 10)
             shutil.rmtree(tmp, ignore_errors=True)

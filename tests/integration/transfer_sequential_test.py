@@ -13,16 +13,15 @@ Run standalone: BTNODE=build/rel/tools/btnode /usr/bin/python3 tests/integration
 import json
 import os
 import shutil
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 from btnode_proc import BTNODE, recv_exact
+from scripted_peer import ScriptedPeer
 
 TIMEOUT = 60
 PIECE = 32768
@@ -35,36 +34,23 @@ def mean_displacement(seq):
     return sum(abs(piece - position) for position, piece in enumerate(seq)) / len(seq)
 
 
-class RecordingSeed(threading.Thread):
+class RecordingSeed(ScriptedPeer):
     """A plaintext BEP 3 seed of `data` that logs requests and haves."""
 
     def __init__(self, ip, info_hash, data):
-        super().__init__(daemon=True)
-        self.sock = socket.socket()
-        self.sock.bind((ip, 0))
-        self.sock.listen(4)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
+        super().__init__(ip)
         self.info_hash, self.data = info_hash, data
         self.requests = []  # (piece, begin) in arrival order
         self.haves = []     # piece indices in arrival order
         self.error = None
-        self.stopping = False
 
-    def run(self):
-        while not self.stopping:
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            try:
-                self.serve(conn)
-            except (OSError, ConnectionError):
-                pass  # btnode closes the connection when it is done
-            except Exception as e:  # noqa: BLE001 - reported by the test
-                self.error = repr(e)
-            finally:
-                conn.close()
+    def handle(self, conn):
+        # btnode closing the connection when it is done is fine (the base
+        # class ends there); anything else is a bug in the script.
+        try:
+            super().handle(conn)
+        except Exception as e:  # noqa: BLE001 - reported by the test
+            self.error = repr(e)
 
     def serve(self, conn):
         conn.settimeout(TIMEOUT)
@@ -113,9 +99,7 @@ class SequentialTest(unittest.TestCase):
 
     def tearDown(self):
         for seed in self.seeds:
-            seed.stopping = True
-            seed.join(timeout=5)
-            seed.sock.close()
+            seed.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def download(self, seed_ip, leech_ip, *extra):
